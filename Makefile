@@ -1,0 +1,67 @@
+# One command per routine task. Run `make help` for the list.
+#
+# `make lab` and `make test` create .venv when it is missing and install the course
+# into it (editable, with the pinned constraints for this Python version); they
+# reinstall only when pyproject.toml or the constraints change.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Extra arguments for JupyterLab or pytest, e.g. `make test PYTEST_ARGS="-k data"`.
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+WELCOME := notebooks/00_welcome_and_setup.ipynb
+
+# Exact versions for CI's Python live in constraints/py<major><minor>.txt; other
+# Python versions resolve from the ranges in pyproject.toml.
+PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null)
+CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
+STAMP := $(VENV)/.course-installed
+
+.PHONY: help install lab test test-fast sync timings strip lint doctor clean
+
+help:
+	@echo "make lab       open the course in JupyterLab (installs on first run)"
+	@echo "make test      run every test and execute every notebook"
+	@echo "make test-fast unit tests only, no notebooks"
+	@echo "make sync      regenerate title blocks, badges, navigation and the README table"
+	@echo "make timings   record the run times of the last 'make test' into the notebooks"
+	@echo "make lint      ruff on the package, the tests, the tools and the notebooks"
+	@echo "make doctor    check that this machine has what the course needs"
+	@echo "make clean     remove .venv and build outputs"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[dev]"
+	@touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(WELCOME) $(LAB_ARGS)
+
+# nbval executes every notebook in a fresh kernel of this environment; outputs are not
+# compared (--nbval-lax), errors fail the test; the cell timeout only guards against hangs.
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
+
+test: $(STAMP)
+	$(PY) -m pytest $(NBVAL) tests notebooks $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+sync: $(STAMP)
+	$(PY) tools/sync_notebooks.py
+
+timings: $(STAMP)
+	$(PY) tools/sync_notebooks.py --record-timings build/benchmarks.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_utils tests tools notebooks
+
+doctor: $(STAMP)
+	$(PY) -m course_utils doctor
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache
