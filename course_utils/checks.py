@@ -1,0 +1,237 @@
+"""Exercise self-checks that answer at once, with a hint, and never crash a notebook.
+
+In a notebook an exercise looks like this::
+
+    def mean_squared_error(predictions, targets):
+        ...  # your code here
+
+    check("00.1", mean_squared_error)
+
+``check`` runs the exercise's test on your answer and shows one of four verdicts:
+
+- **correct**: well done;
+- **not attempted yet**: the stub still returns nothing;
+- **not quite**: your answer runs but gives a wrong result (with what was wrong and a hint);
+- **your code raised an error**: the error, and a hint.
+
+It never raises, so the rest of the notebook keeps running. Every exercise also has
+a reference solution in a collapsed cell right after it: expand it only when stuck.
+
+Exercise tests live in :mod:`course_utils.exercises`, one module per notebook, and
+are registered with the :func:`exercise` decorator.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import importlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "CheckResult",
+    "Exercise",
+    "NotAttempted",
+    "Wrong",
+    "assert_close",
+    "check",
+    "exercise",
+    "exercises",
+    "hint",
+    "multiple_choice",
+]
+
+
+class Wrong(Exception):
+    """Raised by an exercise test when an answer runs but is not right.
+
+    The message should say what was wrong ("for [1, 2] you returned 5, expected 2.5").
+    ``hint`` replaces the exercise's general hint for this particular mistake.
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class NotAttempted(Exception):
+    """Raised by an exercise test when the answer is still the empty stub."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: an id like ``"04.2"``, a title, a general hint and a test.
+
+    ``test(answer)`` returns nothing when the answer is right and raises
+    :class:`Wrong` (or :class:`NotAttempted`) otherwise.
+    """
+
+    id: str
+    title: str
+    hint: str
+    test: Callable[[Any], None]
+
+
+_EXERCISES: dict[str, Exercise] = {}
+
+
+def exercise(id: str, title: str, hint: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Decorator that registers ``test`` as the check for exercise ``id``."""
+
+    def register(test: Callable[[Any], None]) -> Callable[[Any], None]:
+        if id in _EXERCISES:
+            raise ValueError(f"Exercise {id!r} is defined twice; give the second one a new id.")
+        _EXERCISES[id] = Exercise(id=id, title=title, hint=hint, test=test)
+        return test
+
+    return register
+
+
+def exercises() -> dict[str, Exercise]:
+    """Every registered exercise, by id (loads the course's exercise modules)."""
+    importlib.import_module("course_utils.exercises")
+    return dict(sorted(_EXERCISES.items()))
+
+
+@dataclass
+class CheckResult:
+    """The verdict of :func:`check`. True when the answer is correct, so ``assert check(...)`` works."""
+
+    exercise_id: str
+    status: str  # "correct", "not attempted", "not quite", "error" or "unknown exercise"
+    message: str
+    hint: str = ""
+    _shown: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "correct"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def text(self) -> str:
+        """Plain-text rendering (used in terminals and logs)."""
+        symbol = {"correct": "✔", "not attempted": "…"}.get(self.status, "✘")
+        lines = [f"{symbol} Exercise {self.exercise_id}: {self.status}. {self.message}".rstrip()]
+        if self.hint and not self.passed:
+            lines.append(f"  Hint: {self.hint}")
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        """HTML rendering for notebooks: a symbol and words, never colour alone."""
+        symbol = {"correct": "✔", "not attempted": "…"}.get(self.status, "✘")
+        # Okabe-Ito bluish green for correct, orange for everything else.
+        colour = "#009E73" if self.passed else "#E69F00"
+        parts = [
+            f'<div style="border-left: 6px solid {colour}; padding: 0.4em 0.8em; margin: 0.3em 0;">',
+            f"<b>{symbol} Exercise {html.escape(self.exercise_id)}: {html.escape(self.status)}.</b> ",
+            html.escape(self.message),
+        ]
+        if self.hint and not self.passed:
+            parts.append(f"<br><i>Hint:</i> {html.escape(self.hint)}")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _ipython_display_(self) -> None:
+        # check() shows the verdict once; a later automatic display of the same object is a no-op.
+        if self._shown:
+            return
+        self._shown = True
+        from IPython.display import display
+
+        display({"text/plain": self.text(), "text/html": self.html()}, raw=True)
+
+
+def _in_ipython() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def check(exercise_id: str, answer: Any) -> CheckResult:
+    """Check ``answer`` for exercise ``exercise_id``, show the verdict, and return it.
+
+    Never raises: a wrong answer, a stub, or an error inside your code all become
+    a verdict with a hint. The result is truthy only when the answer is correct.
+    """
+    known = exercises()
+    if exercise_id not in known:
+        close = difflib.get_close_matches(str(exercise_id), known, n=1)
+        suggestion = f" Did you mean {close[0]!r}?" if close else ""
+        result = CheckResult(str(exercise_id), "unknown exercise",
+                             f"There is no exercise {exercise_id!r}.{suggestion}",
+                             hint="Copy the id from the exercise's own check cell.")
+    else:
+        result = _run(known[exercise_id], answer)
+    if _in_ipython():
+        result._ipython_display_()
+    else:
+        print(result.text())
+    return result
+
+
+def _run(ex: Exercise, answer: Any) -> CheckResult:
+    if answer is None or answer is Ellipsis:
+        return CheckResult(ex.id, "not attempted", "Replace the placeholder with your answer.", ex.hint)
+    try:
+        ex.test(answer)
+    except NotAttempted as exc:
+        return CheckResult(ex.id, "not attempted", str(exc) or "The stub is still empty.", ex.hint)
+    except NotImplementedError:
+        return CheckResult(ex.id, "not attempted", "The stub still raises NotImplementedError.", ex.hint)
+    except Wrong as exc:
+        return CheckResult(ex.id, "not quite", str(exc), exc.hint or ex.hint)
+    except Exception as exc:  # the learner's code failed: report it, keep the notebook alive
+        return CheckResult(ex.id, "error", f"Your code raised {type(exc).__name__}: {exc}", ex.hint)
+    return CheckResult(ex.id, "correct", f"{ex.title}: well done.")
+
+
+def hint(exercise_id: str) -> str:
+    """Show (and return) the general hint of an exercise without checking anything."""
+    known = exercises()
+    if exercise_id not in known:
+        text = f"There is no exercise {exercise_id!r}."
+    else:
+        text = f"Hint for {exercise_id} ({known[exercise_id].title}): {known[exercise_id].hint}"
+    print(text)
+    return text
+
+
+# ---------------------------------------------------------------- helpers for exercise tests
+
+
+def multiple_choice(correct: str, feedback: Mapping[str, str]) -> Callable[[Any], None]:
+    """Build a test for a prediction or multiple-choice question.
+
+    Args:
+        correct: the right option, e.g. ``"b"``.
+        feedback: for each option, why it is right or wrong; shown when that
+            option is chosen, so a wrong guess still teaches something.
+    """
+    options = sorted(feedback)
+
+    def test(answer: Any) -> None:
+        choice = str(answer).strip().lower().strip("()").strip()
+        if choice not in feedback:
+            raise Wrong(f"{answer!r} is not one of the options {', '.join(options)}.",
+                        hint="Answer with the letter of one option, as a string, e.g. \"a\".")
+        if choice != correct:
+            raise Wrong(f"Not {choice!r}. {feedback[choice]}")
+
+    return test
+
+
+def assert_close(got: Any, expected: float, what: str, rel: float = 1e-6, abs_: float = 1e-8) -> None:
+    """Raise :class:`Wrong` unless the number ``got`` is close to ``expected``."""
+    try:
+        value = float(got)
+    except (TypeError, ValueError) as exc:
+        raise Wrong(f"{what}: expected a number, got {type(got).__name__}.") from exc
+    if not math.isclose(value, expected, rel_tol=rel, abs_tol=abs_):
+        raise Wrong(f"{what}: got {value:.6g}, expected {expected:.6g}.")
