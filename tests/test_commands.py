@@ -1,0 +1,85 @@
+"""The README's two commands: `make lab` serves the welcome notebook; nothing reinstalls twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WELCOME = "notebooks/00_welcome_and_setup.ipynb"
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _installed() -> bool:
+    return (ROOT / ".venv" / ".course-installed").exists()
+
+
+@needs_make
+@pytest.mark.skipif(not _installed(), reason="run through `make test`, which installs .venv first")
+def test_nothing_is_reinstalled_when_nothing_changed():
+    for target in ("lab", "test"):
+        plan = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+        assert "pip install" not in plan, f"`make {target}` would reinstall:\n{plan}"
+        assert "venv" not in plan
+
+
+@needs_make
+@pytest.mark.slow
+@pytest.mark.skipif(not _installed(), reason="run through `make test`, which installs .venv first")
+def test_make_lab_serves_the_welcome_notebook(tmp_path):
+    port, token = _free_port(), secrets.token_hex(16)
+    args = (f"--no-browser --port={port} --ServerApp.token={token} --ServerApp.ip=127.0.0.1 "
+            f"--ServerApp.port_retries=0")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    log = (tmp_path / "lab.log").open("w+")
+    server = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=ROOT, stdout=log,
+                              stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"JupyterLab did not start:\n{log.read()}")
+                time.sleep(0.5)
+        with urllib.request.urlopen(f"{base}/lab/tree/{WELCOME}?token={token}", timeout=10) as page:
+            assert page.status == 200
+            assert "JupyterLab" in page.read().decode()
+        with urllib.request.urlopen(f"{base}/api/contents/{WELCOME}?token={token}", timeout=10) as api:
+            notebook = json.load(api)
+        assert notebook["type"] == "notebook"
+        assert notebook["content"]["cells"][0]["source"].startswith("# 00 · Welcome and setup")
+        # Without the token the server refuses: `make lab` is not an open server.
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{base}/api/contents/{WELCOME}", timeout=10)
+        log.seek(0)
+        assert f"/lab/tree/{WELCOME}" in log.read(), "make lab should open the welcome notebook"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
