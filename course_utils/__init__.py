@@ -17,3 +17,7 @@ The most used names are re-exported here, so a notebook can write
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from course_utils.device import environment_report, get_device, seed_everything
+
+__all__ = ["__version__", "environment_report", "get_device", "seed_everything"]
