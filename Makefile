@@ -19,17 +19,20 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.ver
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 STAMP := $(VENV)/.course-installed
 
-.PHONY: help install lab test test-fast sync timings strip lint doctor clean
+.PHONY: help install lab test test-fast notebook new sync timings lint doctor constraints clean
 
 help:
-	@echo "make lab       open the course in JupyterLab (installs on first run)"
-	@echo "make test      run every test and execute every notebook"
-	@echo "make test-fast unit tests only, no notebooks"
-	@echo "make sync      regenerate title blocks, badges, navigation and the README table"
-	@echo "make timings   record the run times of the last 'make test' into the notebooks"
-	@echo "make lint      ruff on the package, the tests, the tools and the notebooks"
-	@echo "make doctor    check that this machine has what the course needs"
-	@echo "make clean     remove .venv and build outputs"
+	@echo "make lab              open the course in JupyterLab (installs on first run)"
+	@echo "make test             run every test and execute every notebook"
+	@echo "make test-fast        unit tests only, no notebooks"
+	@echo "make notebook NB=04   execute one notebook (by number) as CI does"
+	@echo "make new NB=05        start notebook 05 from the course map in course.toml"
+	@echo "make sync             regenerate title blocks, badges, navigation and the README table"
+	@echo "make timings          record the run times of the last 'make test' into the notebooks"
+	@echo "make lint             ruff on the package, the tests, the tools and the notebooks"
+	@echo "make doctor           check that this machine has what the course needs"
+	@echo "make constraints      re-pin constraints/py$(PYVER).txt from a fresh install"
+	@echo "make clean            remove .venv and build outputs"
 
 install: $(STAMP)
 
@@ -51,6 +54,14 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
+notebook: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make notebook NB=04"; exit 2; }
+	$(PY) -m pytest $(NBVAL) notebooks/$(NB)_*.ipynb $(PYTEST_ARGS)
+
+new: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make new NB=05"; exit 2; }
+	$(PY) tools/new_notebook.py $(NB)
+
 sync: $(STAMP)
 	$(PY) tools/sync_notebooks.py
 
@@ -62,6 +73,20 @@ lint: $(STAMP)
 
 doctor: $(STAMP)
 	$(PY) -m course_utils doctor
+
+# Re-pin the exact versions after changing pyproject.toml: a fresh environment resolved
+# from the ranges, with torch and torchvision held at the versions CI uses.
+constraints:
+	rm -rf build/constraints-venv
+	$(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/python -m pip install --quiet \
+		"torch==$$(sed -n 's/^torch==//p' constraints/py$(PYVER).txt)" \
+		"torchvision==$$(sed -n 's/^torchvision==//p' constraints/py$(PYVER).txt)" -e ".[dev]"
+	{ sed -n '/^#/p' constraints/py$(PYVER).txt; \
+	  build/constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^course.utils'; \
+	} > constraints/py$(PYVER).txt.new
+	mv constraints/py$(PYVER).txt.new constraints/py$(PYVER).txt
+	rm -rf build/constraints-venv
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
