@@ -1,0 +1,156 @@
+"""Start a new course notebook from the house skeleton.
+
+Usage::
+
+    python tools/new_notebook.py 07
+
+creates ``notebooks/<file>`` for notebook 07 as ``course.toml`` names it, with
+placeholder metadata (hook, objectives, prerequisites; no timings yet) and the
+sections every notebook has: setup, the lesson, exercises, key takeaways and going
+further. It then runs sync, which adds the title, Colab setup and navigation cells and
+links the new notebook from its neighbours and the README. It never overwrites an
+existing notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_tools import (
+    KERNELSPEC,
+    LANGUAGE_INFO,
+    NOTEBOOK_DIR,
+    Entry,
+    SyncError,
+    load_course,
+    sync_repository,
+    write_notebook,
+)
+
+__all__ = ["create_notebook", "main", "skeleton"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+SETUP_CODE = """\
+from course_utils import get_device, seed_everything
+
+seed_everything(0)
+device = get_device()"""
+
+
+def skeleton(entry: Entry) -> NotebookNode:
+    """Return the skeleton notebook for one course map entry, before sync.
+
+    The cells have readable, stable ids; sync adds the generated cells around them.
+    """
+    cells = [
+        new_code_cell(SETUP_CODE, id="setup"),
+        new_markdown_cell(
+            "## 1. TODO: first idea\n\n"
+            "TODO: explain the idea in a few short paragraphs, then show it in the code below.",
+            id="section-1",
+        ),
+        new_code_cell("# TODO: a short, runnable example of the first idea.", id="section-1-code"),
+        new_markdown_cell(
+            "## 2. TODO: second idea\n\nTODO: build on the first idea.",
+            id="section-2",
+        ),
+        new_code_cell("# TODO: a short, runnable example of the second idea.", id="section-2-code"),
+        new_markdown_cell(
+            "## Exercises\n\n"
+            "**Exercise 1.** TODO: a task that practises this notebook's main idea, "
+            "with a self-check from `course_utils.checks`.",
+            id="exercises",
+        ),
+        new_code_cell("# Your answer here.", id="exercise-1"),
+        new_markdown_cell(
+            "## Key takeaways\n\n- TODO: the first thing to remember.\n- TODO: the second.",
+            id="key-takeaways",
+        ),
+        new_markdown_cell(
+            "## Going further\n\n"
+            "- TODO: a paper, talk or tutorial, with one line on why it is worth the time.",
+            id="going-further",
+        ),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    nb.metadata["course"] = {
+        "hook": "TODO: one or two sentences that make a learner want to run this notebook.",
+        "objectives": [
+            "TODO: the first thing a learner will be able to do",
+            "TODO: the second",
+            "TODO: the third",
+        ],
+        "prerequisites": "TODO",
+        "runtime_s": None,
+        "peak_memory_mb": None,
+    }
+    return nb
+
+
+def create_notebook(root: Path, number: str) -> Path:
+    """Create the notebook numbered ``number`` in the repository at ``root`` and sync.
+
+    Returns the new notebook's path. Raises :class:`SyncError` when course.toml has no
+    such number or the notebook already exists.
+    """
+    course = load_course(root)
+    number = number.strip().zfill(2)
+    entry = next((item for item in course.entries if item.number == number), None)
+    if entry is None:
+        numbers = ", ".join(item.number for item in course.entries)
+        raise SyncError(
+            f"course.toml has no notebook numbered {number!r} (it has {numbers}); "
+            "add a [[notebooks]] entry for it first."
+        )
+    path = root / NOTEBOOK_DIR / entry.file
+    if path.exists():
+        raise SyncError(
+            f"{NOTEBOOK_DIR}/{entry.file} already exists and new_notebook.py never overwrites a notebook; "
+            "edit it instead, or delete it first if you really want a fresh skeleton."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_notebook(path, skeleton(entry))
+    try:
+        sync_repository(root)
+    except SyncError as error:
+        raise SyncError(
+            f"created {NOTEBOOK_DIR}/{entry.file}, but sync stopped:\n{error}\n"
+            "Fix the problems above, then run `make sync`."
+        ) from None
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = argparse.ArgumentParser(
+        description="Create a course notebook from the house skeleton."
+    )
+    parser.add_argument("number", help="the notebook's number in course.toml, e.g. 07")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=REPO_ROOT,
+        help="the repository to work on (default: the one this script lives in)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        path = create_notebook(args.root.resolve(), args.number)
+    except SyncError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"created {path.relative_to(args.root.resolve())}; fill in the TODOs, then run `make sync`."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
