@@ -12,6 +12,8 @@ PY := $(BIN)/python
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 WELCOME := notebooks/00_welcome_and_setup.ipynb
+# JupyterLab refuses to start as root unless told; containers and lab images often run as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 # Exact versions for CI's Python live in constraints/py<major><minor>.txt; other
 # Python versions resolve from the ranges in pyproject.toml.
@@ -42,7 +44,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(WELCOME) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(WELCOME) $(ALLOW_ROOT) $(LAB_ARGS)
 
 # nbval executes every notebook in a fresh kernel of this environment; outputs are not
 # compared (--nbval-lax), errors fail the test; the cell timeout only guards against hangs.

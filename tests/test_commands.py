@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def test_nothing_is_reinstalled_when_nothing_changed():
         plan = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout
         assert "pip install" not in plan, f"`make {target}` would reinstall:\n{plan}"
-        assert "venv" not in plan
+        assert "-m venv" not in plan
 
 
 @needs_make
@@ -45,7 +46,7 @@ def test_nothing_is_reinstalled_when_nothing_changed():
 @pytest.mark.skipif(not _installed(), reason="run through `make test`, which installs .venv first")
 def test_make_lab_serves_the_welcome_notebook(tmp_path):
     port, token = _free_port(), secrets.token_hex(16)
-    args = (f"--no-browser --port={port} --ServerApp.token={token} --ServerApp.ip=127.0.0.1 "
+    args = (f"--no-browser --port={port} --IdentityProvider.token={token} --ServerApp.ip=127.0.0.1 "
             f"--ServerApp.port_retries=0")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
@@ -74,12 +75,32 @@ def test_make_lab_serves_the_welcome_notebook(tmp_path):
         # Without the token the server refuses: `make lab` is not an open server.
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{base}/api/contents/{WELCOME}", timeout=10)
+        # The server's front page (what the browser opens) leads to the welcome notebook,
+        # and the whole repository is visible, so the notebooks' links to ../README.md work.
+        opener = urllib.request.build_opener(_NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(f"{base}/?token={token}", timeout=10)
+        assert redirect.value.headers["Location"].split("?")[0].endswith(f"/lab/tree/{WELCOME}")
+        with urllib.request.urlopen(f"{base}/api/contents/README.md?token={token}", timeout=10) as api:
+            assert json.load(api)["type"] == "file"
         log.seek(0)
-        assert f"/lab/tree/{WELCOME}" in log.read(), "make lab should open the welcome notebook"
+        assert f"/lab/tree/{WELCOME}?token=" in log.read()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        _stop(server)
         log.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # surface the redirect instead of following it
+        return None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop make and the JupyterLab it started (they share a process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        pass  # already gone
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
