@@ -150,7 +150,7 @@ def test_sync_inserts_generated_cells_in_their_places(repo: Path) -> None:
         "# 00 · Welcome\n\nWhy this matters.\n\n**You will learn**\n\n- Build a thing\n"
     )
     assert (
-        "**Prerequisites:** none · **Run time:** about 15 s on a 2-core CPU (measured)"
+        "**Prerequisites:** none · **Run time:** about 10 s on a 2-core CPU (measured)"
         in title.source
     )
     colab = f"https://colab.research.google.com/github/{OWNER_REPO}/blob/{BRANCH}/notebooks/00_welcome.ipynb"
@@ -213,12 +213,15 @@ def test_sync_normalises_notebooks(repo: Path) -> None:
     [
         (None, None),
         (0, "about 5 s"),
-        (12, "about 15 s"),
+        (12, "about 10 s"),
+        (13, "about 15 s"),
         (15, "about 15 s"),
         (114, "about 115 s"),
-        (116, "about 2 min"),
+        (116, "about 115 s"),
+        (118, "about 2 min"),
         (120, "about 2 min"),
-        (301, "about 6 min"),
+        (301, "about 5 min"),
+        (331, "about 6 min"),
     ],
 )
 def test_runtime_phrase_rounds_up(seconds: int | None, phrase: str | None) -> None:
@@ -429,7 +432,7 @@ def test_readme_table(repo: Path) -> None:
     assert "| # | Notebook | You will learn | Run time | Launch |" in text
     assert "| | **Part I: Foundations** | | | |" in text
     assert (
-        "| 00 | [Welcome](notebooks/00_welcome.ipynb) | Build a thing<br>Train the thing | about 15 s |"
+        "| 00 | [Welcome](notebooks/00_welcome.ipynb) | Build a thing<br>Train the thing | about 10 s |"
         in text
     )
     assert "| 01 | Neurons | *coming soon* | | |" in text
@@ -468,9 +471,9 @@ def test_record_timings_writes_rounded_values(
     assert "skipped 02_losses.ipynb" in capsys.readouterr().out
 
     first = read(repo, "00_welcome.ipynb")
-    assert first.metadata["course"]["runtime_s"] == 22
+    assert first.metadata["course"]["runtime_s"] == 21
     assert first.metadata["course"]["peak_memory_mb"] == 411
-    assert "**Run time:** about 25 s on a 2-core CPU (measured)" in first.cells[0].source
+    assert "**Run time:** about 20 s on a 2-core CPU (measured)" in first.cells[0].source
     assert read(repo, "02_losses.ipynb").metadata["course"]["runtime_s"] is None
     assert tools.check_repository(repo) == []
 

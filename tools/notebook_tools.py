@@ -294,16 +294,16 @@ def read_notebook_info(nb: Mapping[str, Any], where: str) -> NotebookInfo:
 
 
 def runtime_phrase(seconds: int | None) -> str | None:
-    """Say how long a notebook runs, rounded up: ``about 15 s`` or ``about 3 min``.
+    """Say how long a notebook runs, to the nearest 5 s: ``about 15 s`` or ``about 3 min``.
 
-    Seconds round up to a multiple of 5 (at least 5); from 120 s on the phrase is in
-    whole minutes, rounded up. Returns None when the run time was never measured.
+    Seconds round to the nearest multiple of 5 (at least 5); from 120 s on the phrase is in
+    whole minutes, to the nearest minute. Returns None when the run time was never measured.
     """
     if seconds is None:
         return None
-    rounded = max(5, math.ceil(seconds / 5) * 5)
+    rounded = max(5, math.floor(seconds / 5 + 0.5) * 5)
     if rounded >= 120:
-        return f"about {math.ceil(rounded / 60)} min"
+        return f"about {math.floor(rounded / 60 + 0.5)} min"
     return f"about {rounded} s"
 
 
@@ -931,7 +931,7 @@ def record_timings(root: Path, report_path: Path) -> list[str]:
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
         course_meta = data.setdefault("metadata", {}).setdefault("course", {})
-        course_meta["runtime_s"] = math.ceil(seconds)
+        course_meta["runtime_s"] = max(1, round(seconds))
         memory = result.get("peak_memory_mb")
         if isinstance(memory, (int, float)) and not isinstance(memory, bool) and memory >= 0:
             course_meta["peak_memory_mb"] = math.ceil(memory)
