@@ -38,9 +38,42 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SETUP_CODE = """\
 from course_utils import get_device, seed_everything
+from course_utils.checks import check
+from course_utils.plots import use_course_style
 
 seed_everything(0)
-device = get_device()"""
+device = get_device()
+use_course_style()"""
+
+STUB_CODE = """\
+def answer_{n}(x):
+    # Your code here.
+    ...
+
+
+check("{number}.1", answer_{n})"""
+
+SOLUTION_CODE = """\
+# @title Reference solution for {number}.1 (expand only after you have tried)
+def answer_{n}(x):
+    raise NotImplementedError("TODO: the reference solution")
+
+
+assert check("{number}.1", answer_{n})"""
+
+
+def _exercise_cells(number: str) -> list[NotebookNode]:
+    """A stub cell and a collapsed solution cell for exercise NN.1, tagged as the tests expect."""
+    stub = new_code_cell(STUB_CODE.format(n=number, number=number), id="exercise-1")
+    stub.metadata = {"tags": ["exercise"], "course": {"exercise": f"{number}.1", "role": "stub"}}
+    solution = new_code_cell(SOLUTION_CODE.format(n=number, number=number), id="solution-1")
+    solution.metadata = {
+        "tags": ["solution"],
+        "jupyter": {"source_hidden": True},
+        "cellView": "form",
+        "course": {"exercise": f"{number}.1", "role": "solution"},
+    }
+    return [stub, solution]
 
 
 def skeleton(entry: Entry) -> NotebookNode:
@@ -63,11 +96,13 @@ def skeleton(entry: Entry) -> NotebookNode:
         new_code_cell("# TODO: a short, runnable example of the second idea.", id="section-2-code"),
         new_markdown_cell(
             "## Exercises\n\n"
-            "**Exercise 1.** TODO: a task that practises this notebook's main idea, "
-            "with a self-check from `course_utils.checks`.",
+            f"### Exercise {entry.number}.1: TODO title\n\n"
+            "TODO: a task that practises this notebook's main idea. Register its check in "
+            f"`course_utils/exercises/nb{entry.number}.py` and plausible wrong answers in "
+            "`tests/test_checks.py` (see CONTRIBUTING.md, *Adding an exercise*).",
             id="exercises",
         ),
-        new_code_cell("# Your answer here.", id="exercise-1"),
+        *_exercise_cells(entry.number),
         new_markdown_cell(
             "## Key takeaways\n\n- TODO: the first thing to remember.\n- TODO: the second.",
             id="key-takeaways",
