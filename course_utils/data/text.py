@@ -9,10 +9,9 @@ frequency in percent, the cumulative frequency, and its rank, for example::
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-from ._cache import DatasetUnavailableError
+from ._cache import DatasetUnavailableError, package_folder
 
 NAME_KINDS: tuple[str, ...] = ("first", "male", "female", "last")
 NAME_FILES = {"male": "dist.male.first", "female": "dist.female.first", "last": "dist.all.last"}
@@ -20,13 +19,7 @@ NAME_FILES = {"male": "dist.male.first", "female": "dist.female.first", "last": 
 
 def names_folder() -> Path:
     """The installed ``names`` package folder, which holds the census files."""
-    found = importlib.util.find_spec("names")
-    if found is None or not found.submodule_search_locations:
-        raise DatasetUnavailableError(
-            "The name lists come with the 'names' package, which is not installed. "
-            "Install it with: pip install names"
-        )
-    return Path(next(iter(found.submodule_search_locations)))
+    return package_folder("names", "The name lists")
 
 
 def _read_table(path: Path) -> dict[str, float]:
