@@ -16,37 +16,12 @@ import re
 from pathlib import Path
 
 import pytest
-import torch
 
 from course_utils import checks
 from course_utils.checks import CheckResult, Wrong, check, exercises, hint, multiple_choice
+from tests.answers import RIGHT_ANSWERS, WRONG_ANSWERS
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def _stub(predictions, targets):
-    ...
-
-
-# Plausible wrong answers for every exercise: each must NOT pass its check.
-WRONG_ANSWERS: dict[str, list[object]] = {
-    "00.1": [
-        _stub,
-        lambda p, t: (p - t).abs().mean(),        # mean absolute error
-        lambda p, t: ((p - t) ** 2).sum(),        # forgot to divide by N
-        lambda p, t: ((p - t) ** 2).mean().sqrt(),  # root mean squared error
-        lambda p, t: (p - t).mean(),              # errors cancel
-        lambda p, t: ((p - t) ** 2).sum() / 4,    # hard-coded length
-        lambda p, t: ((p - t) ** 2),              # not reduced to one number
-        lambda p, t: p.foo,                       # crashes
-    ],
-    "00.2": ["a", "c", "d", None],
-}
-# Answers that must pass (beyond the notebooks' reference solutions).
-RIGHT_ANSWERS: dict[str, list[object]] = {
-    "00.1": [lambda p, t: torch.nn.functional.mse_loss(p, t), lambda p, t: float(((p - t) ** 2).mean())],
-    "00.2": ["b", " B ", "(b)"],
-}
 
 
 @pytest.mark.parametrize("exercise_id", sorted(WRONG_ANSWERS))
@@ -76,7 +51,7 @@ def test_specific_feedback_names_the_mistake():
 def test_verdicts_for_stub_error_and_unknown_id():
     assert check("00.1", None).status == "not attempted"
     assert check("00.1", ...).status == "not attempted"
-    assert check("00.1", _stub).status == "not attempted"
+    assert check("00.1", WRONG_ANSWERS["00.1"][0]).status == "not attempted"
 
     def raises(p, t):
         raise NotImplementedError
@@ -149,7 +124,7 @@ def test_every_exercise_has_stub_solution_and_wrong_answers():
         assert re.search(rf'(?<!assert )check\("{re.escape(exercise_id)}"', roles["stub"][0])
         assert re.search(rf'assert check\("{re.escape(exercise_id)}"', roles["solution"][0]), (
             f"{exercise_id}: the solution cell must end with assert check(...) so nbval proves it passes")
-        assert WRONG_ANSWERS.get(exercise_id), f"{exercise_id}: add plausible wrong answers to WRONG_ANSWERS"
+        assert WRONG_ANSWERS.get(exercise_id), f"{exercise_id}: add plausible wrong answers to tests/answers/nb{number}.py"
 
 
 def test_solution_cells_are_collapsed_and_tagged():
