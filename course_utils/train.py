@@ -81,6 +81,16 @@ def _batches(data: Data, batch_size: int, shuffle: bool, generator: torch.Genera
     )
 
 
+def _num_batches(data: Data, batch_size: int) -> int | None:
+    """How many batches an epoch has, for the progress bar (None when unknown)."""
+    if isinstance(data, DataLoader):
+        return len(data)
+    try:
+        return -(-len(data if not isinstance(data, tuple) else data[0]) // batch_size)
+    except TypeError:
+        return None
+
+
 def _device_of(model: nn.Module) -> torch.device:
     parameter = next(model.parameters(), None)
     return parameter.device if parameter is not None else torch.device("cpu")
@@ -158,7 +168,7 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
         count = 0
         batches = _batches(train_data, batch_size, shuffle=True, generator=generator)
         for inputs, targets in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False,
-                                    disable=not progress):
+                                    total=_num_batches(train_data, batch_size), disable=not progress):
             inputs, targets = inputs.to(device), targets.to(device)
             outputs = model(inputs)              # 1. predict
             loss = loss_fn(outputs, targets)     # 2. measure the error

@@ -96,3 +96,12 @@ def test_history_column_view():
     history = History([{"epoch": 1, "train_loss": 1.0}, {"epoch": 2, "train_loss": 0.5}])
     assert history["train_loss"] == [1.0, 0.5]
     assert history.as_dict() == {"epoch": [1, 2], "train_loss": [1.0, 0.5]}
+
+
+def test_progress_bar_knows_how_many_batches_an_epoch_has():
+    from course_utils.train import _num_batches
+
+    x, y = _toy_problem(101)
+    assert _num_batches((x, y), 10) == 11
+    assert _num_batches(TensorDataset(x, y), 10) == 11
+    assert _num_batches(DataLoader(TensorDataset(x, y), batch_size=25), 10) == 5
