@@ -59,7 +59,8 @@ def stable_logsumexp(answer: Any) -> None:
                         "Sum the exponentials over the last dimension to get one value per row.")
         if got.shape == (4, 1):
             raise Wrong("You returned shape (4, 1); expected (4,). Drop the kept dimension with .squeeze(-1).")
-        raise Wrong(f"For a (4, 6) input you returned shape {tuple(got.shape)}, expected (4,).")
+        raise Wrong(f"For a (4, 6) input you returned shape {tuple(got.shape)}, expected (4,): one value per row. "
+                    "Reduce over the last dimension (dim=-1), where the classes are.")
     rows_max = z.max(dim=-1).values
     mistakes = [
         (rows_max, "That is the maximum of each row, the T -> 0 limit of log-sum-exp, not log-sum-exp itself."),
@@ -99,7 +100,11 @@ def stable_logsumexp(answer: Any) -> None:
                     f"{[round(v, 4) for v in expected_huge.tolist()]}.")
     # A single 1-D vector of logits gives a single number.
     vector = torch.tensor([1.0, 2.0, 3.0])
-    got_vector = _as_tensor(answer(vector.clone()), "For a 1-D input")
+    try:
+        got_vector = _as_tensor(answer(vector.clone()), "For a 1-D input")
+    except IndexError as exc:
+        raise Wrong(f"For the 1-D logits [1, 2, 3] your function raised IndexError ({exc}). "
+                    "Use dim=-1 (the last dimension), which works for any number of dimensions, not dim=1.") from exc
     if got_vector.numel() != 1 or abs(got_vector.item() - torch.logsumexp(vector, 0).item()) > 1e-4:
         raise Wrong(f"For the 1-D logits [1, 2, 3] you returned {got_vector.tolist()}, expected "
                     f"{torch.logsumexp(vector, 0).item():.4f}. Use dim=-1 (the last dimension), not dim=1.")
