@@ -40,6 +40,7 @@ __all__ = [
     "check",
     "exercise",
     "exercises",
+    "expect_function",
     "hint",
     "multiple_choice",
 ]
@@ -235,3 +236,10 @@ def assert_close(got: Any, expected: float, what: str, rel: float = 1e-6, abs_: 
         raise Wrong(f"{what}: expected a number, got {type(got).__name__}.") from exc
     if not math.isclose(value, expected, rel_tol=rel, abs_tol=abs_):
         raise Wrong(f"{what}: got {value:.6g}, expected {expected:.6g}.")
+
+
+def expect_function(answer: Any, signature: str = "") -> None:
+    """Raise :class:`Wrong` unless ``answer`` can be called (``signature`` says how, e.g. "of (a, b)")."""
+    if not callable(answer):
+        what = f"a function {signature}" if signature else "a function"
+        raise Wrong(f"Expected {what}, got {type(answer).__name__}.")

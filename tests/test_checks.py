@@ -135,3 +135,11 @@ def test_solution_cells_are_collapsed_and_tagged():
                 assert meta.get("jupyter", {}).get("source_hidden") is True, path.name
                 assert "solution" in meta.get("tags", []), path.name
                 assert meta.get("cellView") == "form", path.name  # collapsed on Colab too
+
+
+def test_expect_function_names_what_was_given():
+    checks.expect_function(len)
+    with pytest.raises(Wrong, match=r"Expected a function of \(a, b\), got int\."):
+        checks.expect_function(3, "of (a, b)")
+    with pytest.raises(Wrong, match=r"Expected a function, got str\."):
+        checks.expect_function("f")

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
+from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
 
 
 @exercise(
@@ -16,8 +16,7 @@ from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
 )
 def mean_squared_error(answer: Any) -> None:
     """The answer is a function f(predictions, targets) -> the mean squared error."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function, got {type(answer).__name__}.")
+    expect_function(answer)
     predictions = torch.tensor([2.0, 0.5, -1.0, 3.0])
     targets = torch.tensor([1.0, 0.5, 1.0, 0.0])
     expected = ((predictions - targets) ** 2).mean().item()  # (1 + 0 + 4 + 9) / 4 = 3.5

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
+from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
 
 _INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -43,8 +43,7 @@ def _as_pair(result: Any) -> tuple[torch.Tensor, float]:
 )
 def perceptron_step(answer: Any) -> None:
     """The answer is a function f(w, b, x, y, lr) -> (new_w, new_b)."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function, got {type(answer).__name__}.")
+    expect_function(answer)
     # (w, b, x, y, lr) cases: a false 0, a false 1, a correct one, and z exactly 0.
     cases = [
         (torch.tensor([0.5, -1.0]), 0.2, torch.tensor([1.0, 2.0]), 1, 0.1),

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
+from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
 
 exercise(
     "02.1",
@@ -44,8 +44,7 @@ def _as_tensor(value: Any, what: str) -> torch.Tensor:
 )
 def stable_logsumexp(answer: Any) -> None:
     """The answer is a function logsumexp(z) -> log(sum(exp(z))) over the last dimension."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function, got {type(answer).__name__}.")
+    expect_function(answer)
     generator = torch.Generator().manual_seed(2)
     z = 2 * torch.randn(4, 6, generator=generator)
     expected = torch.logsumexp(z, dim=-1)
@@ -117,8 +116,7 @@ def stable_logsumexp(answer: Any) -> None:
 )
 def cross_entropy_from_logits(answer: Any) -> None:
     """The answer is a function cross_entropy(logits, targets) -> the mean cross-entropy."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function, got {type(answer).__name__}.")
+    expect_function(answer)
     generator = torch.Generator().manual_seed(3)
     logits = 2 * torch.randn(6, 4, generator=generator)
     targets = torch.tensor([0, 3, 1, 1, 2, 0])

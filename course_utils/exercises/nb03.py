@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
+from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
 
 
 @exercise(
@@ -16,8 +16,7 @@ from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
 )
 def largest_stable_lr(answer: Any) -> None:
     """The answer is a function (a, b) -> the threshold learning rate 2 / max(a, b)."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function of (a, b), got {type(answer).__name__}.")
+    expect_function(answer, "of (a, b)")
     cases = [(1.0, 10.0), (4.0, 1.0), (3.0, 3.0), (0.5, 0.2), (100.0, 7.0)]
     for a, b in cases:
         got = answer(a, b)

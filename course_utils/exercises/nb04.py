@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
+from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
 
 
 def _true_count(sizes: list[int]) -> int:
@@ -22,8 +22,7 @@ def _true_count(sizes: list[int]) -> int:
 )
 def mlp_parameter_count(answer: Any) -> None:
     """The answer is a function f(sizes) -> number of parameters of the MLP with those layer sizes."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function of a list of layer sizes, got {type(answer).__name__}.")
+    expect_function(answer, "of a list of layer sizes")
     cases = [[784, 128, 10], [2, 2, 1], [3, 5, 4, 2], [10, 1], [7, 30, 30, 30, 3]]
     for sizes in cases:
         got = answer(list(sizes))
@@ -57,8 +56,7 @@ def mlp_parameter_count(answer: Any) -> None:
 )
 def relu_backward(answer: Any) -> None:
     """The answer is a function f(grad_output, z) -> gradient of the loss w.r.t. z, in NumPy."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function relu_backward(grad_output, z), got {type(answer).__name__}.")
+    expect_function(answer, "relu_backward(grad_output, z)")
     rng = np.random.default_rng(4)
     z = rng.normal(size=(6, 5))
     z[0, 0] = 0.0  # ReLU is not differentiable at 0; PyTorch (and this course) uses gradient 0 there

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from course_utils.checks import NotAttempted, Wrong, exercise, multiple_choice
+from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
 
 
 def _as_tensor(value: Any, what: str) -> torch.Tensor:
@@ -25,8 +25,7 @@ def _as_tensor(value: Any, what: str) -> torch.Tensor:
 )
 def inverted_dropout(answer: Any) -> None:
     """The answer is a function f(x, p, training) -> x with inverted dropout applied."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function, got {type(answer).__name__}.")
+    expect_function(answer)
     # The learner's function draws from the global generator: seed it for a repeatable check,
     # and give the notebook its random state back afterwards.
     with torch.random.fork_rng():
@@ -86,8 +85,7 @@ def _check_inverted_dropout(answer: Any) -> None:
 )
 def sgd_step_with_l2(answer: Any) -> None:
     """The answer is a function f(w, grad, lr, lam) -> the new weights."""
-    if not callable(answer):
-        raise Wrong(f"Expected a function, got {type(answer).__name__}.")
+    expect_function(answer)
     w = torch.tensor([1.0, -2.0, 0.5, 0.0])
     grad = torch.tensor([0.2, 0.1, -0.4, 0.3])
     lr, lam = 0.1, 0.5
