@@ -88,22 +88,40 @@ def _leaf_grads(cls: Any, x: float, build: Any) -> tuple[float, float]:
 
 @exercise(
     "03.3",
-    title="The backward pass of tanh",
+    title="tanh as a single node",
     hint="Inside _backward: self.grad += (1 - t**2) * out.grad. Local derivative, times the gradient from above, "
     "added (not assigned) to self.grad.",
 )
 def tanh_backward(answer: Any) -> None:
-    """The answer is the learner's Value class, with a tanh method."""
-    if not isinstance(answer, type) or not hasattr(answer, "tanh"):
-        raise Wrong("Pass the Value class itself, after `Value.tanh = tanh`: check(\"03.3\", Value).")
+    """The answer is the learner's function ``tanh(self)``; it is tried as ``Value.tanh`` for a moment."""
+    if isinstance(answer, type):
+        raise Wrong("Pass your function, not the class: check(\"03.3\", tanh).")
+    expect_function(answer, "tanh(self)")
+    owner = getattr(answer, "__globals__", {}).get("Value")
+    if not isinstance(owner, type):
+        raise Wrong("Define tanh in the notebook, below the cells that build the Value class, so that it can "
+                    "create Value nodes.")
+    missing = object()
+    previous = owner.__dict__.get("tanh", missing)
+    owner.tanh = answer  # type: ignore[attr-defined]
+    try:
+        _check_tanh_node(owner)
+    finally:
+        if previous is missing:
+            del owner.tanh  # type: ignore[attr-defined]
+        else:
+            owner.tanh = previous  # type: ignore[attr-defined]
+
+
+def _check_tanh_node(value_class: Any) -> None:
     x = 0.7
     local = 1 - math.tanh(x) ** 2
-    value, grad = _leaf_grads(answer, x, lambda a: a.tanh())
+    value, grad = _leaf_grads(value_class, x, lambda a: a.tanh())
     if not math.isclose(value, math.tanh(x), rel_tol=1e-9):
-        raise Wrong(f"Value({x}).tanh().data is {value:.6g}, expected tanh({x}) = {math.tanh(x):.6g}: "
+        raise Wrong(f"tanh(Value({x})).data is {value:.6g}, expected tanh({x}) = {math.tanh(x):.6g}: "
                     "the forward pass changed.")
     if grad == 0.0:
-        raise NotAttempted("After y = Value(0.7).tanh(); y.backward(), the input's grad is still 0: "
+        raise NotAttempted("After y = tanh(Value(0.7)); y.backward(), the input's grad is still 0: "
                            "_backward does not add anything to self.grad yet.")
     if math.isclose(grad, 1 - x**2, rel_tol=1e-6):
         raise Wrong(f"For input {x} you gave the gradient {grad:.6g} = 1 - {x}^2. The derivative is "
@@ -114,7 +132,7 @@ def tanh_backward(answer: Any) -> None:
         raise Wrong(f"For input {x} the gradient is {grad:.6g}, expected 1 - tanh({x})^2 = {local:.6g}.")
     # Inside a larger expression: the gradient from above must be multiplied in (chain rule).
     x2 = 0.3
-    _, grad2 = _leaf_grads(answer, x2, lambda a: (a * 3.0).tanh() * 2.0)
+    _, grad2 = _leaf_grads(value_class, x2, lambda a: (a * 3.0).tanh() * 2.0)
     expected2 = 2.0 * 3.0 * (1 - math.tanh(0.9) ** 2)
     if math.isclose(grad2, 3.0 * (1 - math.tanh(0.9) ** 2), rel_tol=1e-6):
         raise Wrong("For 2 * tanh(3 x) your gradient misses the factor 2 from above: multiply the local "
@@ -124,7 +142,7 @@ def tanh_backward(answer: Any) -> None:
                     "Multiply the local derivative by out.grad.")
     # Used twice: contributions must add up.
     x3 = -0.4
-    _, grad3 = _leaf_grads(answer, x3, lambda a: a.tanh() + a.tanh())
+    _, grad3 = _leaf_grads(value_class, x3, lambda a: a.tanh() + a.tanh())
     expected3 = 2 * (1 - math.tanh(x3) ** 2)
     if math.isclose(grad3, expected3 / 2, rel_tol=1e-6):
         raise Wrong("For tanh(x) + tanh(x) you get only one of the two contributions: use self.grad += ..., "

@@ -10,7 +10,8 @@ def _stub(a, b):
 
 
 def _engine(tanh_backward):
-    """A minimal scalar autograd class whose tanh backward is `tanh_backward(self, out, t)`."""
+    """A learner's ``tanh(self)`` whose backward is ``tanh_backward(self, out, t)``, defined (like the
+    notebook's) in a namespace that also holds a minimal scalar autograd class ``Value``."""
 
     class Value:
         def __init__(self, data, parents=()):
@@ -39,12 +40,6 @@ def _engine(tanh_backward):
             out._backward = _backward
             return out
 
-        def tanh(self):
-            t = math.tanh(self.data)
-            out = Value(t, (self,))
-            out._backward = lambda: tanh_backward(self, out, t)
-            return out
-
         def backward(self):
             order, seen = [], set()
 
@@ -60,7 +55,16 @@ def _engine(tanh_backward):
             for node in reversed(order):
                 node._backward()
 
-    return Value
+    namespace = {"Value": Value, "math": math, "rule": tanh_backward}
+    exec(  # a function whose globals hold Value, as in the notebook
+        "def tanh(self):\n"
+        "    t = math.tanh(self.data)\n"
+        "    out = Value(t, (self,))\n"
+        "    out._backward = lambda: rule(self, out, t)\n"
+        "    return out\n",
+        namespace,
+    )
+    return namespace["tanh"]
 
 
 def _add(node, amount):
@@ -102,6 +106,8 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _engine(lambda self, out, t: _set(self, (1 - t**2) * out.grad)),   # = instead of +=
         _engine(lambda self, out, t: _add(self, (1 + t**2) * out.grad)),   # sign slip
         "Value",
+        _engine(lambda self, out, t: _add(self, (1 - t**2) * out.grad)).__globals__["Value"],  # the class
+        lambda self: self,                                                 # a function without Value
     ],
     "03.4": ["a", "c", "d", "e", None],
 }
