@@ -11,7 +11,7 @@ def _count_stub(sizes):
     ...
 
 
-def _relu_stub(grad_output, z):
+def _leaky_stub(grad_output, z, slope=0.01):
     ...
 
 
@@ -36,7 +36,24 @@ def _right_count(sizes):
 
 
 WRONG_ANSWERS: dict[str, list[object]] = {
-    "04.1": [
+    "04.1": ["a", "c", "e", None],
+    "04.2": ["a", "b", "d", None, "yes"],
+    "04.3": [
+        _leaky_stub,
+        lambda g, z, slope=0.01: g,                                    # no gating
+        lambda g, z, slope=0.01: np.where(z > 0, 1.0, slope),          # local derivative only
+        lambda g, z, slope=0.01: g * np.where(z > 0, z, slope * z),    # multiplied by the activation
+        lambda g, z, slope=0.01: g * np.where(z > 0, slope, 1.0),      # slope on the wrong side
+        lambda g, z, slope=0.01: g * (z > 0),                          # plain ReLU backward
+        lambda g, z, slope=0.01: g * np.where(z > 0, 1.0, 0.01),       # ignores the slope argument
+        lambda g, z, slope=0.01: g * np.where(z >= 0, 1.0, slope),     # wrong at exactly zero
+        lambda g, z, slope=0.01: g * np.where(g > 0, 1.0, slope),      # gated on the gradient's sign
+        lambda g, z: g * np.where(z > 0, 1.0, 0.01),                   # no slope parameter at all
+        lambda g, z, slope=0.01: (g * np.where(z > 0, 1.0, slope)).T,  # wrong shape
+        lambda g, z, slope=0.01: g * np.where(z > 0, 1.0, -slope),     # sign slip
+        lambda g, z, slope=0.01: g.foo,                                # crashes
+    ],
+    "04.4": [
         _count_stub,
         _weights_only,
         _bias_on_inputs,
@@ -47,23 +64,13 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda sizes: sizes.foo,                      # crashes
         101_770,                                      # a number instead of a function
     ],
-    "04.2": [
-        _relu_stub,
-        lambda g, z: g,                               # no gating
-        lambda g, z: (z > 0).astype(float),           # mask only
-        lambda g, z: g * np.maximum(z, 0),            # multiplied by the activation
-        lambda g, z: g * (z >= 0),                    # wrong at exactly zero
-        lambda g, z: np.maximum(g, 0),                # gated on the gradient's sign
-        lambda g, z: g * z,
-        lambda g, z: (g * (z > 0)).T,                 # wrong shape
-        lambda g, z: g.foo,                           # crashes
-    ],
-    "04.3": ["a", "c", "e", None],
-    "04.4": ["a", "b", "d", None, "yes"],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
-    "04.1": [_right_count, lambda sizes: int(sum(np.array(sizes[:-1]) * np.array(sizes[1:]) + np.array(sizes[1:])))],
-    "04.2": [lambda g, z: g * (z > 0), lambda g, z: np.where(z > 0, g, 0.0)],
-    "04.3": ["b", " B", "(b)"],
-    "04.4": ["c", "C"],
+    "04.1": ["b", " B", "(b)"],
+    "04.2": ["c", "C"],
+    "04.3": [
+        lambda g, z, slope=0.01: g * np.where(z > 0, 1.0, slope),
+        lambda g, z, slope=0.01: np.where(z > 0, g, slope * g),
+    ],
+    "04.4": [_right_count, lambda sizes: int(sum(np.array(sizes[:-1]) * np.array(sizes[1:]) + np.array(sizes[1:])))],
 }
