@@ -21,16 +21,17 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.ver
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 STAMP := $(VENV)/.course-installed
 
-.PHONY: help install lab test test-fast notebook new sync timings lint doctor constraints clean
+.PHONY: help install lab test test-fast notebook new sync timings handouts lint doctor constraints clean
 
 help:
 	@echo "make lab              open the course in JupyterLab (installs on first run)"
 	@echo "make test             run every test and execute every notebook"
-	@echo "make test-fast        unit tests only, no notebooks"
+	@echo "make test-fast        unit tests only: no notebooks, nothing marked slow"
 	@echo "make notebook NB=04   execute one notebook (by number) as CI does"
 	@echo "make new NB=05        start notebook 05 from the course map in course.toml"
 	@echo "make sync             regenerate title blocks, badges, navigation and the README table"
 	@echo "make timings          record the run times of the last 'make test' into the notebooks"
+	@echo "make handouts         student editions (solutions removed) in build/handouts; NB=\"03 04\" for some"
 	@echo "make lint             ruff on the package, the tests, the tools and the notebooks"
 	@echo "make doctor           check that this machine has what the course needs"
 	@echo "make constraints      re-pin constraints/py$(PYVER).txt from a fresh install"
@@ -54,7 +55,7 @@ test: $(STAMP)
 	$(PY) -m pytest $(NBVAL) tests notebooks $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 notebook: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make notebook NB=04"; exit 2; }
@@ -69,6 +70,9 @@ sync: $(STAMP)
 
 timings: $(STAMP)
 	$(PY) tools/sync_notebooks.py --record-timings build/benchmarks.json
+
+handouts: $(STAMP)
+	$(PY) tools/make_handouts.py $(NB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests tools notebooks
