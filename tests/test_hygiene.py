@@ -109,3 +109,38 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, (
         f"ruff found problems (try `ruff check --fix`):\n{result.stdout}{result.stderr}"
     )
+
+
+@notebooks
+def test_first_code_cell_installs_the_course_on_colab_only(path: Path) -> None:
+    """On Colab only the .ipynb is there: the first code cell must fetch course_utils, guarded."""
+    code = [cell for cell in load(path)["cells"] if cell["cell_type"] == "code"]
+    first = "".join(code[0]["source"])
+    repository = COURSE["course"]["repository"].removeprefix("https://github.com/")
+    assert 'if "google.colab" in sys.modules:' in first, f"{path.name}: the Colab install is not guarded"
+    assert f"git+https://github.com/{repository}@{COURSE['course']['branch']}" in first, (
+        f"{path.name}: the Colab cell does not install from the repository in course.toml (run make sync)"
+    )
+    # Everything else in that cell sits under the guard, so it does nothing outside Colab.
+    body = first.split('if "google.colab" in sys.modules:', 1)[1]
+    assert all(line == "" or line.startswith((" ", "\t")) for line in body.splitlines()[1:]), first
+
+
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)|<img[^>]*\bsrc=[\"']([^\"']+)")
+DATA_FILE = re.compile(r"[\"'][^\"'\s]*\.(?:png|jpe?g|gif|svg|csv|tsv|npy|npz|pt|pth|pkl|h5|txt|json|wav)[\"']")
+
+
+@notebooks
+def test_notebook_needs_no_file_from_the_repository(path: Path) -> None:
+    """No relative images in the text and no data files read by the code: on Colab they are missing."""
+    for cell in load(path)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            for match in IMAGE.finditer(source):
+                target = match.group(1) or match.group(2)
+                assert target.startswith(("https://", "data:", "attachment:")), (
+                    f"{path.name}, cell {cell.get('id')}: image {target} is a relative path; draw it with code"
+                )
+        elif cell["cell_type"] == "code":
+            found = DATA_FILE.findall(source)
+            assert not found, f"{path.name}, cell {cell.get('id')}: reads or names files {found}; ship data in a package"

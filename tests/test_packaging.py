@@ -98,3 +98,46 @@ def test_makefile_installs_editable_with_constraints_and_only_when_needed():
     assert re.search(r"^\$\(STAMP\): pyproject.toml \$\(CONSTRAINTS\)$", makefile, re.M)
     assert re.search(r"^lab: \$\(STAMP\)$", makefile, re.M)
     assert re.search(r"^test: \$\(STAMP\)$", makefile, re.M)
+
+
+def test_binder_environment_matches_the_conda_environment():
+    top = yaml.safe_load((ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text())
+    assert binder["channels"] == top["channels"]
+
+    def packages(env: dict) -> tuple[list[str], list[str]]:
+        conda = [d for d in env["dependencies"] if isinstance(d, str)]
+        pip = [line for d in env["dependencies"] if isinstance(d, dict) for line in d["pip"]]
+        return conda, pip
+
+    (top_conda, top_pip), (binder_conda, binder_pip) = packages(top), packages(binder)
+    # Everything but Python and the course itself is the same, range for range.
+    assert [d for d in binder_conda if not d.startswith("python")] == [d for d in top_conda if not d.startswith("python")]
+    assert binder_pip == [line for line in top_pip if line != "-e ."]
+    # repo2docker needs one exact Python (a range falls back to its default), within the supported range.
+    python = next(d for d in binder_conda if d.startswith("python"))
+    match = re.fullmatch(r"python=3\.(\d+)", python)
+    assert match and 10 <= int(match.group(1)) <= 13, python
+
+
+def test_binder_installs_the_course_after_copying_the_repository():
+    post_build = ROOT / "binder" / "postBuild"
+    text = post_build.read_text()
+    assert text.startswith("#!/bin/bash") and "set -euo pipefail" in text
+    assert re.search(r"^python -m pip install --no-deps .*-e \.$", text, flags=re.MULTILINE)
+    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable (git update-index --chmod=+x)"
+
+
+def test_binder_badges_open_jupyterlab_on_an_existing_notebook():
+    pattern = re.compile(r"https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/([\w.-]+)\?urlpath=lab/tree/([^)\s]+)")
+    course = tomllib.loads((ROOT / "course.toml").read_text())["course"]
+    owner_repo = course["repository"].removeprefix("https://github.com/")
+    texts = {"README.md": (ROOT / "README.md").read_text()}
+    texts.update({p.name: p.read_text() for p in sorted((ROOT / "notebooks").glob("*.ipynb"))})
+    found = 0
+    for name, text in texts.items():
+        for repo, branch, path in pattern.findall(text):
+            found += 1
+            assert (repo, branch) == (owner_repo, course["branch"]), f"{name}: badge points to {repo}@{branch}"
+            assert (ROOT / path).is_file(), f"{name}: Binder badge opens {path}, which does not exist"
+    assert found > len(texts), "every notebook and the README carry Binder badges"
