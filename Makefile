@@ -21,7 +21,7 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.ver
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 STAMP := $(VENV)/.course-installed
 
-.PHONY: help install lab test test-fast notebook new sync timings handouts lint doctor constraints clean
+.PHONY: help install lab test browser test-fast notebook new sync timings handouts site lint doctor constraints clean
 
 help:
 	@echo "make lab              open the course in JupyterLab (installs on first run)"
@@ -32,6 +32,7 @@ help:
 	@echo "make sync             regenerate title blocks, badges, navigation and the README table"
 	@echo "make timings          record the run times of the last 'make test' into the notebooks"
 	@echo "make handouts         student editions (solutions removed) in build/handouts; NB=\"03 04\" for some"
+	@echo "make site             executed notebooks as static HTML with an index, in build/site"
 	@echo "make lint             ruff on the package, the tests, the tools and the notebooks"
 	@echo "make doctor           check that this machine has what the course needs"
 	@echo "make constraints      re-pin constraints/py$(PYVER).txt from a fresh install"
@@ -51,8 +52,19 @@ lab: $(STAMP)
 # compared (--nbval-lax), errors fail the test; the cell timeout only guards against hangs.
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest $(NBVAL) tests notebooks $(PYTEST_ARGS)
+
+# The browser test drives the system's Chromium (Debian/Ubuntu package `chromium`). CI installs
+# it here; elsewhere the test skips with a message when it is missing. Never a browser download.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u 2>/dev/null)),,sudo)
+browser:
+	@if [ -n "$$CI" ] && [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Chromium for the browser test (apt-get)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "Could not install Chromium: tests/test_browser.py will fail and say so."; \
+	fi
 
 test-fast: $(STAMP)
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
@@ -70,6 +82,9 @@ sync: $(STAMP)
 
 timings: $(STAMP)
 	$(PY) tools/sync_notebooks.py --record-timings build/benchmarks.json
+
+site: $(STAMP)
+	$(PY) tools/build_site.py $(NB)
 
 handouts: $(STAMP)
 	$(PY) tools/make_handouts.py $(NB)

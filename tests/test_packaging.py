@@ -97,7 +97,7 @@ def test_makefile_installs_editable_with_constraints_and_only_when_needed():
     # The install stamp depends on the files that define the environment, nothing else.
     assert re.search(r"^\$\(STAMP\): pyproject.toml \$\(CONSTRAINTS\)$", makefile, re.M)
     assert re.search(r"^lab: \$\(STAMP\)$", makefile, re.M)
-    assert re.search(r"^test: \$\(STAMP\)$", makefile, re.M)
+    assert re.search(r"^test: \$\(STAMP\)( browser)?$", makefile, re.M)
 
 
 def test_binder_environment_matches_the_conda_environment():
