@@ -144,3 +144,18 @@ def test_notebook_needs_no_file_from_the_repository(path: Path) -> None:
         elif cell["cell_type"] == "code":
             found = DATA_FILE.findall(source)
             assert not found, f"{path.name}, cell {cell.get('id')}: reads or names files {found}; ship data in a package"
+
+
+# Binder gives a session 2 GB in all; JupyterLab's server itself takes about 150 MB.
+BINDER_KERNEL_BUDGET_MB = 1_700
+
+
+@notebooks
+def test_measured_peak_memory_fits_binder(path: Path) -> None:
+    """The peak memory `make timings` recorded (the kernel's resident set) leaves room on Binder."""
+    peak = load(path)["metadata"]["course"].get("peak_memory_mb")
+    if peak is None:
+        pytest.skip(f"{path.name}: not measured yet (make test, then make timings)")
+    assert peak <= BINDER_KERNEL_BUDGET_MB, (
+        f"{path.name} peaked at {peak} MB; on Binder (2 GB) it would be killed. Make the data or model smaller."
+    )

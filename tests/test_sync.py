@@ -429,13 +429,14 @@ def test_readme_table(repo: Path) -> None:
     assert text.startswith("# A small course\n\n## Syllabus\n\n<!-- syllabus:start -->\n")
     assert text.endswith("<!-- syllabus:end -->\n\n## Licence\n\nMIT.\n")
     assert "old table" not in text
-    assert "| # | Notebook | You will learn | Run time | Launch |" in text
-    assert "| | **Part I: Foundations** | | | |" in text
+    assert "| # | Notebook | You will learn | Run time | Peak memory | Launch |" in text
+    assert "| | **Part I: Foundations** | | | | |" in text
     assert (
-        "| 00 | [Welcome](notebooks/00_welcome.ipynb) | Build a thing<br>Train the thing | about 10 s |"
+        "| 00 | [Welcome](notebooks/00_welcome.ipynb) | Build a thing<br>Train the thing | about 10 s "
+        "| not measured yet |"
         in text
     )
-    assert "| 01 | Neurons | *coming soon* | | |" in text
+    assert "| 01 | Neurons | *coming soon* | | | |" in text
     assert (
         f"https://colab.research.google.com/github/{OWNER_REPO}/blob/{BRANCH}/notebooks/02_losses.ipynb"
         in text

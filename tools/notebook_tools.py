@@ -405,26 +405,27 @@ def readme_table(course: Course, infos: Mapping[str, NotebookInfo]) -> str:
     lines = [
         "<!-- Written by `make sync` from course.toml and each notebook's metadata; edit those, not this table. -->",
         "",
-        "| # | Notebook | You will learn | Run time | Launch |",
-        "|:-:|:--|:--|:-:|:-:|",
+        "| # | Notebook | You will learn | Run time | Peak memory | Launch |",
+        "|:-:|:--|:--|:-:|:-:|:-:|",
     ]
     for part, entries in _parts(course.entries).items():
-        lines.append(f"| | **Part {_table_text(part)}** | | | |")
+        lines.append(f"| | **Part {_table_text(part)}** | | | | |")
         for entry in entries:
             info = infos.get(entry.file)
             if info is None:
-                lines.append(f"| {entry.number} | {_table_text(entry.title)} | *coming soon* | | |")
+                lines.append(f"| {entry.number} | {_table_text(entry.title)} | *coming soon* | | | |")
                 continue
             learn = "<br>".join(_table_text(shorten(item)) for item in info.objectives[:2])
             runtime = runtime_phrase(info.runtime_s) or "not measured yet"
+            memory = f"{info.peak_memory_mb:,} MB" if info.peak_memory_mb is not None else "not measured yet"
             lines.append(
                 f"| {entry.number} | [{_table_text(entry.title)}]({NOTEBOOK_DIR}/{entry.file}) "
-                f"| {learn} | {runtime} | {course.badges(entry.file)} |"
+                f"| {learn} | {runtime} | {memory} | {course.badges(entry.file)} |"
             )
     lines += [
         "",
-        f"Run times are measured on {course.timing_machine}: `make test` times every notebook "
-        "and `make timings` records the results.",
+        f"Run times and peak memory (the kernel's resident memory, everything loaded) are measured on "
+        f"{course.timing_machine}: `make test` measures every notebook and `make timings` records the results.",
     ]
     return "\n".join(lines)
 
