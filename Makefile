@@ -35,6 +35,7 @@ help:
 	@echo "make site             executed notebooks as static HTML with an index, in build/site"
 	@echo "make lint             ruff on the package, the tests, the tools and the notebooks"
 	@echo "make doctor           check that this machine has what the course needs"
+	@echo "make doctor HOSTS=\"pc01 pc02\"   the same check on every machine of a lab, over ssh"
 	@echo "make constraints      re-pin constraints/py$(PYVER).txt from a fresh install"
 	@echo "make clean            remove .venv and build outputs"
 
@@ -92,8 +93,21 @@ handouts: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests tools notebooks
 
+# `make doctor HOSTS="pc01 pc02"` checks a room of machines over ssh instead: each host must have
+# a clone of the course in LAB_DIR (relative to the login's home) set up with `make lab` or `make test`.
+LAB_DIR ?= neural-networks-course
+ifdef HOSTS
+doctor:
+	@failed=""; for host in $(HOSTS); do \
+		echo "== $$host"; \
+		ssh -o BatchMode=yes -o ConnectTimeout=10 "$$host" \
+			"cd $(LAB_DIR) && .venv/bin/python -m course_utils doctor" || failed="$$failed $$host"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Not ready:$$failed"; exit 1; else echo "All hosts ready."; fi
+else
 doctor: $(STAMP)
 	$(PY) -m course_utils doctor
+endif
 
 # Re-pin the exact versions after changing pyproject.toml: a fresh environment resolved
 # from the ranges, with torch and torchvision held at the versions CI uses.

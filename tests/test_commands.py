@@ -104,3 +104,35 @@ def _stop(process: subprocess.Popen) -> None:
         pass  # already gone
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+
+
+FAKE_SSH = """#!/bin/sh
+# Stands in for ssh: skips the -o options, "connects" to any host but unreachable-*, and runs
+# the remote command here.
+while [ "$1" = "-o" ]; do shift 2; done
+host="$1"; shift
+case "$host" in unreachable-*) echo "ssh: connect to host $host: No route to host" >&2; exit 255;; esac
+exec sh -c "$*"
+"""
+
+
+@needs_make
+@pytest.mark.slow
+@pytest.mark.skipif(not _installed(), reason="run through `make test`, which installs .venv first")
+def test_make_doctor_checks_every_host_of_a_lab(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ssh = bin_dir / "ssh"
+    ssh.write_text(FAKE_SSH)
+    ssh.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    command = ["make", "--no-print-directory", "doctor", f"LAB_DIR={ROOT}"]
+    good = subprocess.run([*command, "HOSTS=pc01 pc02"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "== pc01" in good.stdout and "== pc02" in good.stdout
+    assert good.stdout.count("OK    Python") == 2 and "All hosts ready." in good.stdout
+    mixed = subprocess.run([*command, "HOSTS=pc01 unreachable-pc02"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert mixed.returncode != 0
+    assert "Not ready: unreachable-pc02" in mixed.stdout, mixed.stdout + mixed.stderr
