@@ -178,26 +178,24 @@ def _check_saved_notebook(path: Path) -> None:
     assert not not_run, f"{path.name}: cells that did not run: {not_run}"
 
 
-def test_welcome_notebook_runs_in_jupyterlab(browser: object, lab: tuple[str, Path]) -> None:
+def _open_run_and_check(browser: object, lab: tuple[str, Path], name: str) -> object:
+    """A new page with notebook `name` open, all its cells run and saved without errors."""
     base, folder = lab
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(_url(base, WELCOME))
-    _run_all_and_save(page, folder / WELCOME)
-    page.screenshot(path=str(SCREENSHOTS / "00_welcome_after_run_all.png"))
-    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] .jp-RenderedText")\
-        .filter(has_text="Traceback").count() == 0
-    _check_saved_notebook(folder / WELCOME)
-    page.close()
+    page.goto(_url(base, name))
+    _run_all_and_save(page, folder / name)
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}_after_run_all.png"))
+    _check_saved_notebook(folder / name)
+    return page
+
+
+def test_welcome_notebook_runs_in_jupyterlab(browser: object, lab: tuple[str, Path]) -> None:
+    _open_run_and_check(browser, lab, WELCOME).close()
 
 
 def test_widget_slider_redraws_the_figure(browser: object, lab: tuple[str, Path]) -> None:
-    base, folder = lab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(_url(base, WIDGET_NOTEBOOK))
-    _run_all_and_save(page, folder / WIDGET_NOTEBOOK)
-    _check_saved_notebook(folder / WIDGET_NOTEBOOK)
+    page = _open_run_and_check(browser, lab, WIDGET_NOTEBOOK)
     # The first live demo: a box of sliders above an output area that holds the figure.
     slider = page.locator(".jp-OutputArea .widget-slider").first
     slider.wait_for(state="visible", timeout=60_000)
