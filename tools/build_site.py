@@ -35,6 +35,7 @@ from notebook_tools import (
     read_notebook,
     read_notebook_info,
     runtime_phrase,
+    select_notebooks,
 )
 
 __all__ = ["build_site", "index_page", "main"]
@@ -107,17 +108,9 @@ def index_page(root: Path, built: Sequence[Path]) -> str:
             f"{sections}\n</body>\n</html>\n")
 
 
-def _select(paths: list[Path], numbers: Sequence[str]) -> list[Path]:
-    by_number = {p.name[:2]: p for p in paths}
-    missing = [n for n in numbers if n not in by_number]
-    if missing:
-        raise SyncError(f"No notebook numbered {', '.join(missing)}; choose from {', '.join(sorted(by_number))}.")
-    return [by_number[n] for n in numbers] if numbers else paths
-
-
 def build_site(root: Path, out: Path, numbers: Sequence[str] = ()) -> tuple[list[Path], list[str]]:
     """Build the pages of the chosen notebooks and the index; return (pages, notebooks that failed)."""
-    chosen = _select(notebook_files(root), numbers)
+    chosen = select_notebooks(notebook_files(root), numbers)
     out.mkdir(parents=True, exist_ok=True)
     pages, failed = [], []
     for path in chosen:

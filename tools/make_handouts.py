@@ -27,7 +27,13 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
-from notebook_tools import SyncError, notebook_files, read_notebook, write_notebook
+from notebook_tools import (
+    SyncError,
+    notebook_files,
+    read_notebook,
+    select_notebooks,
+    write_notebook,
+)
 
 __all__ = ["HANDOUT_NOTE", "is_removed", "main", "make_handout"]
 
@@ -72,23 +78,11 @@ def make_handout(nb: NotebookNode) -> NotebookNode:
     return handout
 
 
-def _select(paths: list[Path], numbers: Sequence[str]) -> list[Path]:
-    if not numbers:
-        return paths
-    by_number = {p.name[:2]: p for p in paths}
-    missing = [n for n in numbers if n not in by_number]
-    if missing:
-        raise SyncError(
-            f"No notebook numbered {', '.join(missing)}; choose from {', '.join(sorted(by_number))}."
-        )
-    return [by_number[n] for n in numbers]
-
-
 def build_handouts(root: Path, out: Path, numbers: Sequence[str] = ()) -> list[Path]:
     """Write the handouts of the chosen notebooks (all by default) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in _select(notebook_files(root), numbers):
+    for path in select_notebooks(notebook_files(root), numbers):
         _, nb = read_notebook(path, str(path.relative_to(root)))
         target = out / path.name
         write_notebook(target, make_handout(nb))

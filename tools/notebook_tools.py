@@ -24,7 +24,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -734,6 +734,19 @@ def notebook_files(root: Path) -> list[Path]:
     """Return the notebooks in ``notebooks/``, sorted by name."""
     folder = root / NOTEBOOK_DIR
     return sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+
+
+def select_notebooks(paths: Sequence[Path], numbers: Sequence[str]) -> list[Path]:
+    """The notebooks among ``paths`` with the given numbers (e.g. "03"), in that order; all when none given."""
+    if not numbers:
+        return list(paths)
+    by_number = {path.name[:2]: path for path in paths}
+    missing = [number for number in numbers if number not in by_number]
+    if missing:
+        raise SyncError(
+            f"No notebook numbered {', '.join(missing)}; choose from {', '.join(sorted(by_number))}."
+        )
+    return [by_number[number] for number in numbers]
 
 
 def _unknown_notebook_message(course: Course, path: Path) -> str:
