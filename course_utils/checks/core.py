@@ -10,7 +10,7 @@ In a notebook an exercise looks like this::
 ``check`` runs the exercise's test on your answer and shows one of four verdicts:
 
 - **correct**: well done;
-- **not attempted yet**: the stub still returns nothing;
+- **not attempted yet**: the stub is still as the notebook gave it;
 - **not quite**: your answer runs but gives a wrong result (with what was wrong and a hint);
 - **your code raised an error**: the error, and a hint.
 
@@ -18,7 +18,10 @@ It never raises, so the rest of the notebook keeps running. Every exercise also 
 a reference solution in a collapsed cell right after it: expand it only when stuck.
 
 Exercise tests live in :mod:`course_utils.exercises`, one module per notebook, and
-are registered with the :func:`exercise` decorator.
+are registered with the :func:`exercise` decorator. Every test runs with fixed seeds,
+and the notebook's random state, default dtype and gradient mode are given back
+afterwards. The protections a test builds on are in :mod:`course_utils.checks.guards`
+and :mod:`course_utils.checks.cases`.
 """
 
 from __future__ import annotations
@@ -27,9 +30,16 @@ import difflib
 import html
 import importlib
 import math
-from collections.abc import Callable, Mapping
+import random
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import torch
+
+from .stubs import is_stub
 
 __all__ = [
     "CheckResult",
@@ -162,7 +172,7 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
     a verdict with a hint. The result is truthy only when the answer is correct.
     """
     known = exercises()
-    if exercise_id not in known:
+    if not isinstance(exercise_id, str) or exercise_id not in known:
         close = difflib.get_close_matches(str(exercise_id), known, n=1)
         suggestion = f" Did you mean {close[0]!r}?" if close else ""
         result = CheckResult(str(exercise_id), "unknown exercise",
@@ -177,19 +187,56 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
     return result
 
 
+def _safe_text(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # an exception whose __str__ fails
+        return ""
+
+
+@contextmanager
+def _isolated() -> Iterator[None]:
+    """Run a test with fixed seeds and give the notebook its global state back afterwards.
+
+    The learner's code may draw random numbers (dropout), change the default dtype or
+    turn gradients off; none of that may leak into the notebook, and the same answer
+    must get the same verdict whatever ran before.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002 (the learner's global RNG)
+    dtype, grad_enabled = torch.get_default_dtype(), torch.is_grad_enabled()
+    cuda = [torch.cuda.current_device()] if torch.cuda.is_available() and torch.cuda.is_initialized() else []
+    with torch.random.fork_rng(devices=cuda):
+        torch.manual_seed(0)
+        random.seed(0)
+        np.random.seed(0)  # noqa: NPY002
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)  # noqa: NPY002
+            torch.set_default_dtype(dtype)
+            torch.set_grad_enabled(grad_enabled)
+
+
 def _run(ex: Exercise, answer: Any) -> CheckResult:
-    if answer is None or answer is Ellipsis:
+    if is_stub(answer):
         return CheckResult(ex.id, "not attempted", "Replace the placeholder with your answer.", ex.hint)
     try:
-        ex.test(answer)
+        with _isolated():
+            ex.test(answer)
     except NotAttempted as exc:
-        return CheckResult(ex.id, "not attempted", str(exc) or "The stub is still empty.", ex.hint)
+        # The answer is not the untouched stub, so it was attempted: grade it.
+        message = _safe_text(exc) or "Your answer still gives nothing back."
+        return CheckResult(ex.id, "not quite", message, ex.hint)
     except NotImplementedError:
-        return CheckResult(ex.id, "not attempted", "The stub still raises NotImplementedError.", ex.hint)
+        return CheckResult(ex.id, "not quite", "Your code still raises NotImplementedError somewhere: "
+                           "replace that line with your code.", ex.hint)
     except Wrong as exc:
-        return CheckResult(ex.id, "not quite", str(exc), exc.hint or ex.hint)
-    except Exception as exc:  # the learner's code failed: report it, keep the notebook alive
-        return CheckResult(ex.id, "error", f"Your code raised {type(exc).__name__}: {exc}", ex.hint)
+        return CheckResult(ex.id, "not quite", _safe_text(exc), exc.hint or ex.hint)
+    except (Exception, SystemExit) as exc:  # the learner's code failed: report it, keep the notebook alive
+        detail = _safe_text(exc)
+        return CheckResult(ex.id, "error", f"Your code raised {type(exc).__name__}" + (f": {detail}" if detail else "."),
+                           ex.hint)
     return CheckResult(ex.id, "correct", f"{ex.title}: well done.")
 
 

@@ -1,0 +1,393 @@
+"""Protections that every exercise test gets for free.
+
+An exercise test should never be fooled by an answer that only *looks* right. The
+helpers here catch the usual ways:
+
+- :func:`call` runs the learner's function on the real inputs (not copies) and fails
+  the answer if it changed any of them in place, returned ``None`` or ``...``, or
+  does not accept the stub's signature;
+- :func:`expect_tensor`, :func:`expect_array`, :func:`expect_number` and
+  :func:`expect_int` insist on the type the exercise asks for (a NumPy array is not
+  a tensor, a 0-d tensor is not a float, ``True`` is not a count);
+- :func:`expect_defaults` checks that default arguments are the stub's;
+- :func:`forbid` makes the builtins an exercise rules out (``torch.logsumexp``,
+  ``F.cross_entropy``, autograd in a "by hand" exercise) fail loudly while it runs.
+
+Each raises :class:`~course_utils.checks.Wrong` with a message that says what to change.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+import numbers
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import torch
+
+from .core import Wrong
+
+__all__ = [
+    "ForbiddenCall",
+    "call",
+    "expect_array",
+    "expect_defaults",
+    "expect_int",
+    "expect_number",
+    "expect_tensor",
+    "forbid",
+]
+
+_MISSING = object()
+
+
+# ---------------------------------------------------------------- calling the learner's code
+
+
+def _snapshot(value: Any, depth: int = 0) -> Any:
+    """A deep copy of what an in-place change could alter (tensors, arrays, containers, modules)."""
+    if depth > 4:
+        return _MISSING
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, torch.nn.Module):
+        return {name: tensor.detach().clone() for name, tensor in value.state_dict().items()}
+    if isinstance(value, (list, dict)):
+        try:
+            return copy.deepcopy(value)
+        except Exception:  # something that cannot be copied: do not track it
+            return _MISSING
+    if isinstance(value, tuple):
+        return tuple(_snapshot(item, depth + 1) for item in value)
+    return _MISSING
+
+
+def _same(before: Any, after: Any) -> bool:
+    if before is _MISSING:
+        return True
+    if isinstance(after, torch.Tensor):
+        return (isinstance(before, torch.Tensor) and before.shape == after.shape
+                and before.dtype == after.dtype and torch.equal(before, after.detach()))
+    if isinstance(after, np.ndarray):
+        return (isinstance(before, np.ndarray) and before.shape == after.shape
+                and np.array_equal(before, after, equal_nan=True))
+    if isinstance(after, torch.nn.Module):
+        state = after.state_dict()
+        return before.keys() == state.keys() and all(
+            before[key].shape == state[key].shape and torch.equal(before[key], state[key]) for key in state)
+    if isinstance(after, tuple):
+        return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after, strict=True))
+    if isinstance(after, (list, dict)):
+        try:
+            return _containers_equal(before, after)
+        except Exception:
+            return True
+    return True
+
+
+def _containers_equal(before: Any, after: Any) -> bool:
+    if isinstance(after, dict):
+        return (isinstance(before, dict) and before.keys() == after.keys()
+                and all(_containers_equal(before[key], after[key]) for key in after))
+    if isinstance(after, list):
+        return (isinstance(before, list) and len(before) == len(after)
+                and all(_containers_equal(b, a) for b, a in zip(before, after, strict=True)))
+    if isinstance(after, (torch.Tensor, np.ndarray, tuple, torch.nn.Module)):
+        return _same(before, after)
+    return bool(before == after)
+
+
+def _signature_text(function: Callable[..., Any], name: str) -> str:
+    try:
+        return f"{name}{inspect.signature(function)}"
+    except (TypeError, ValueError):
+        return name
+
+
+def _call_text(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
+    shown = [_describe(arg) for arg in args] + [f"{key}={_describe(value)}" for key, value in kwargs.items()]
+    return f"{name}({', '.join(shown)})"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"<tensor {tuple(value.shape)}>"
+    if isinstance(value, np.ndarray):
+        return f"<array {value.shape}>"
+    if isinstance(value, torch.nn.Module):
+        return f"<{type(value).__name__}>"
+    text = repr(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def call(answer: Callable[..., Any], *args: Any, name: str | None = None, **kwargs: Any) -> Any:
+    """Call the learner's ``answer(*args, **kwargs)`` and return what it returns.
+
+    The inputs are passed as they are, not as copies, so an answer that changes one
+    of them in place (``x -= m``, ``x[mask] = 0``, ``np.sort(a)`` replaced by ``a.sort()``)
+    is caught, even when the input is a view of a larger tensor. Also raises
+    :class:`Wrong` when the call does not fit the function's signature (the stub's
+    signature was changed) and when the function returns ``None`` or ``...``.
+
+    Args:
+        answer: the learner's function (or class, or module instance).
+        name: how to call the function in messages; defaults to its ``__name__``.
+    """
+    label = name or getattr(answer, "__name__", None) or type(answer).__name__
+    if not callable(answer):
+        raise Wrong(f"Expected a function {label}(...), got {type(answer).__name__}.")
+    try:
+        bound: inspect.BoundArguments | None = inspect.signature(answer).bind(*args, **kwargs)
+    except TypeError as error:
+        raise Wrong(
+            f"The check calls {_call_text(label, args, kwargs)}, but your function is "
+            f"{_signature_text(answer, label)} ({error}).",
+            hint="Keep the signature of the stub, default arguments included.",
+        ) from error
+    except ValueError:  # no signature available (some builtins): call it anyway
+        bound = None
+    names = list(bound.arguments) if bound is not None else []
+    labelled = [(names[i] if i < len(names) else f"argument {i + 1}", value) for i, value in enumerate(args)]
+    labelled += list(kwargs.items())
+    before = [(arg_name, value, _snapshot(value)) for arg_name, value in labelled]
+    result = answer(*args, **kwargs)
+    for arg_name, value, snapshot in before:
+        if not _same(snapshot, value):
+            raise Wrong(
+                f"Your function changed its input {arg_name!r} in place. A function should leave the "
+                "data it is given as it was: the caller may still need it (and it may be a view "
+                "into a whole dataset).",
+                hint="Build new values instead of overwriting: write x = x - m, not x -= m, "
+                     "and x.clone() (or a.copy()) before changing entries.",
+            )
+    if result is None:
+        raise Wrong(f"{label} returned None: it needs a return statement.",
+                    hint="End the function with return and the value it computes.")
+    if result is Ellipsis:
+        raise Wrong(f"{label} returned ... (the placeholder): replace it with your result.")
+    return result
+
+
+# ---------------------------------------------------------------- types of results
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    module = kind.__module__
+    return kind.__name__ if module in ("builtins", "torch") else f"{module.split('.')[0]}.{kind.__name__}"
+
+
+def _shape_text(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def expect_tensor(
+    value: Any,
+    what: str,
+    *,
+    shape: Sequence[int] | None = None,
+    dtype: torch.dtype | None = None,
+    floating: bool | None = None,
+) -> torch.Tensor:
+    """Return ``value`` if it is a ``torch.Tensor`` of the given shape and dtype; else raise :class:`Wrong`.
+
+    ``floating=True`` asks for any floating-point dtype; ``dtype`` for one exactly.
+    """
+    if not isinstance(value, torch.Tensor):
+        if isinstance(value, np.ndarray):
+            advice = "This exercise works with PyTorch: return a torch tensor (torch operations all the way)."
+        elif isinstance(value, (numbers.Number, list, tuple)):
+            advice = "Return a tensor, not a Python value: keep the computation in torch operations."
+        else:
+            advice = "Return a torch tensor."
+        raise Wrong(f"{what}: expected a torch tensor, got {_type_name(value)}. {advice}")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise Wrong(f"{what}: expected shape {_shape_text(shape)}, got {_shape_text(value.shape)}.")
+    if dtype is not None and value.dtype != dtype:
+        raise Wrong(f"{what}: expected dtype {dtype}, got {value.dtype}.")
+    if floating is True and not value.is_floating_point():
+        raise Wrong(f"{what}: expected floating-point numbers, got dtype {value.dtype}.",
+                    hint="Integer tensors cannot hold fractions: compute in float (e.g. x.float()).")
+    if floating is False and value.is_floating_point():
+        raise Wrong(f"{what}: expected whole numbers (an integer tensor), got dtype {value.dtype}.")
+    return value
+
+
+def expect_array(value: Any, what: str, *, shape: Sequence[int] | None = None) -> np.ndarray:
+    """Return ``value`` if it is a NumPy array of the given shape; else raise :class:`Wrong`."""
+    if isinstance(value, torch.Tensor):
+        raise Wrong(f"{what}: expected a NumPy array, got a torch tensor. This exercise is written in "
+                    "NumPy: use np. functions on the arrays you are given.")
+    if not isinstance(value, np.ndarray) or isinstance(value, np.matrix):
+        raise Wrong(f"{what}: expected a NumPy array, got {_type_name(value)}.")
+    if shape is not None and value.shape != tuple(shape):
+        raise Wrong(f"{what}: expected shape {_shape_text(shape)}, got {_shape_text(value.shape)}.")
+    if not np.issubdtype(value.dtype, np.number) and value.dtype != np.bool_:
+        raise Wrong(f"{what}: expected numbers, got an array of dtype {value.dtype}.")
+    return value
+
+
+def expect_number(value: Any, what: str) -> float:
+    """Return ``value`` as a float if it is a real Python (or NumPy) number; else raise :class:`Wrong`.
+
+    A tensor, an array, a string or ``True`` is not accepted, even when it holds one number.
+    """
+    if isinstance(value, torch.Tensor):
+        raise Wrong(f"{what}: expected a Python number, got a tensor of shape {_shape_text(value.shape)}.",
+                    hint="Turn a one-element tensor into a number with .item().")
+    if isinstance(value, np.ndarray):
+        raise Wrong(f"{what}: expected a Python number, got a NumPy array of shape {_shape_text(value.shape)}.",
+                    hint="Turn a one-element array into a number with float(a) or a.item().")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise Wrong(f"{what}: expected a number, got {_type_name(value)} {value!r}.")
+    return float(value)
+
+
+def expect_int(value: Any, what: str) -> int:
+    """Return ``value`` if it is a whole Python (or NumPy) integer; else raise :class:`Wrong`."""
+    if isinstance(value, (bool, np.bool_)):
+        raise Wrong(f"{what}: expected a whole number, got {value!r}.")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        raise Wrong(f"{what}: expected a whole number (an int), got the float {value!r}.",
+                    hint="Counts are integers: use // for division, or int(...) once the value is exact.")
+    if isinstance(value, torch.Tensor):
+        raise Wrong(f"{what}: expected a Python int, got a tensor.", hint="Use .item() to get the number out.")
+    raise Wrong(f"{what}: expected a whole number, got {_type_name(value)}.")
+
+
+def expect_defaults(answer: Callable[..., Any], name: str | None = None, **defaults: Any) -> None:
+    """Raise :class:`Wrong` unless ``answer`` has each of these parameters with this default value."""
+    label = name or getattr(answer, "__name__", "your function")
+    try:
+        parameters = inspect.signature(answer).parameters
+    except (TypeError, ValueError):
+        return
+    for parameter, expected in defaults.items():
+        if parameter not in parameters:
+            raise Wrong(f"{label} has no parameter {parameter!r}: keep the stub's signature, "
+                        f"{parameter}={expected!r} included.")
+        default = parameters[parameter].default
+        if default is inspect.Parameter.empty:
+            raise Wrong(f"In {label}, {parameter!r} has no default value: the stub gives it "
+                        f"{parameter}={expected!r}, and the check calls the function without it.")
+        if type(default) is not type(expected) and not (
+                isinstance(default, numbers.Real) and isinstance(expected, numbers.Real)):
+            raise Wrong(f"In {label}, the default {parameter}={default!r} should be {parameter}={expected!r}.")
+        if default != expected:
+            raise Wrong(f"In {label}, the default {parameter}={default!r} should be {parameter}={expected!r}, "
+                        "as in the stub.")
+
+
+# ---------------------------------------------------------------- builtins an exercise rules out
+
+
+class ForbiddenCall(Wrong):
+    """Raised when the learner's code calls a function the exercise asks them to write themselves."""
+
+
+def _resolve(target: str) -> tuple[Any, str, Any]:
+    """``"torch.nn.functional.cross_entropy"`` -> (the module or class, attribute name, current value)."""
+    parts = target.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[split:-1]:
+                owner = getattr(owner, part)
+            return owner, parts[-1], getattr(owner, parts[-1])
+        except AttributeError:
+            break
+    raise ValueError(f"Cannot find {target!r} to forbid it.")
+
+
+class _Guard:
+    def __init__(self, targets: Sequence[str], instead: str) -> None:
+        self.targets = list(targets)
+        self.instead = instead
+        self.calls: list[str] = []
+
+    def blocker(self, target: str) -> Callable[..., Any]:
+        def blocked(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(target)
+            raise self.error(target)
+
+        blocked.__name__ = target.rsplit(".", 1)[-1]
+        return blocked
+
+    def error(self, target: str) -> ForbiddenCall:
+        extra = f" {self.instead}" if self.instead else ""
+        return ForbiddenCall(f"Your code calls {target}, which this exercise asks you to write yourself.{extra}",
+                             hint=f"Build the result from simpler operations, without {target}.")
+
+
+def _globals_of(answer: Any) -> list[dict[str, Any]]:
+    """The global namespaces the learner's code looks names up in (notebook, module)."""
+    found: list[dict[str, Any]] = []
+    functions: list[Any] = []
+    if inspect.isfunction(answer) or inspect.ismethod(answer):
+        functions.append(answer)
+    elif isinstance(answer, type):
+        functions += [value for value in vars(answer).values() if inspect.isfunction(value)]
+    elif answer is not None:
+        functions += [value for value in vars(type(answer)).values() if inspect.isfunction(value)]
+    for function in functions:
+        namespace = getattr(inspect.unwrap(function), "__globals__", None)
+        if isinstance(namespace, dict) and all(namespace is not seen for seen in found):
+            found.append(namespace)
+    return found
+
+
+@contextmanager
+def forbid(*targets: str, answer: Any = None, instead: str = "") -> Iterator[None]:
+    """Make the named functions raise :class:`ForbiddenCall` while the block runs.
+
+    ``targets`` are dotted names: ``"torch.logsumexp"``, ``"torch.Tensor.logsumexp"``,
+    ``"torch.nn.functional.cross_entropy"``, ``"torch.Tensor.backward"``. Pass the learner's
+    function (or class) as ``answer`` so that names it imported directly
+    (``from torch import logsumexp``) are blocked too; ``instead`` says what to use.
+    Even if the learner's code swallows the error, leaving the block fails the answer.
+    Compute the expected results *before* entering the block.
+    """
+    guard = _Guard(targets, instead)
+    restore: list[Callable[[], None]] = []
+    try:
+        originals = []
+        for target in targets:
+            owner, attribute, original = _resolve(target)
+            originals.append(original)
+            had_own = isinstance(owner, type) and attribute in vars(owner)
+            blocked = guard.blocker(target)
+            setattr(owner, attribute, blocked)
+            if isinstance(owner, type) and not had_own:
+                restore.append(lambda owner=owner, attribute=attribute: delattr(owner, attribute))
+            else:
+                restore.append(lambda owner=owner, attribute=attribute, original=original:
+                               setattr(owner, attribute, original))
+        for namespace in _globals_of(answer):
+            for key, value in list(namespace.items()):
+                for target, original in zip(targets, originals, strict=True):
+                    if value is original:
+                        namespace[key] = guard.blocker(target)
+                        restore.append(lambda namespace=namespace, key=key, value=value:
+                                       namespace.__setitem__(key, value))
+        try:
+            yield
+        except Exception:
+            if guard.calls:  # whatever broke next, the forbidden call is what to report
+                raise guard.error(guard.calls[0]) from None
+            raise
+    finally:
+        for undo in reversed(restore):
+            undo()
+    if guard.calls:  # the learner's code caught the error and went on
+        raise guard.error(guard.calls[0])
