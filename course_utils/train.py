@@ -130,6 +130,8 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
         loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
         optimizer: torch.optim.Optimizer | None = None, lr: float = 1e-3, batch_size: int = 64,
         metrics: Mapping[str, Metric] | None = None, device: torch.device | str | None = None,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+        transform: Callable[[Tensor], Tensor] | None = None,
         seed: int | None = 0, progress: bool | None = None, verbose: bool = True) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_data``; return its history.
 
@@ -143,6 +145,10 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
         batch_size: examples per gradient step (ignored for a DataLoader).
         metrics: name -> function(outputs, targets); defaults to accuracy.
         device: defaults to the device the model is already on.
+        scheduler: a learning-rate schedule (e.g. ``OneCycleLR``), stepped after every
+            batch, so set its total number of steps to ``epochs * batches per epoch``.
+        transform: applied to each training batch of inputs (on the device) before the
+            forward pass, e.g. random augmentation; validation data is never transformed.
         seed: seeds the shuffling order, so two runs see the same batches.
         progress: show a progress bar per epoch; by default on, except when the
             environment variable ``CI`` is set (keeps CI logs short).
@@ -170,11 +176,15 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
         for inputs, targets in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False,
                                     total=_num_batches(train_data, batch_size), disable=not progress):
             inputs, targets = inputs.to(device), targets.to(device)
+            if transform is not None:
+                inputs = transform(inputs)
             outputs = model(inputs)              # 1. predict
             loss = loss_fn(outputs, targets)     # 2. measure the error
             optimizer.zero_grad()                # 3. forget the last step's gradients
             loss.backward()                      # 4. backpropagate
             optimizer.step()                     # 5. update the weights
+            if scheduler is not None:
+                scheduler.step()
             n = len(targets)
             totals["loss"] += loss.item() * n
             with torch.no_grad():
@@ -182,6 +192,8 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
                     totals[name] += metric(outputs, targets) * n
             count += n
         record = {"epoch": epoch, **{f"train_{k}": v / count for k, v in totals.items()}}
+        if scheduler is not None:
+            record["lr"] = optimizer.param_groups[0]["lr"]
         if val_data is not None:
             scores = evaluate(model, val_data, loss_fn, metrics=metrics, device=device)
             record.update({f"val_{k}": v for k, v in scores.items()})

@@ -105,3 +105,34 @@ def test_progress_bar_knows_how_many_batches_an_epoch_has():
     assert _num_batches((x, y), 10) == 11
     assert _num_batches(TensorDataset(x, y), 10) == 11
     assert _num_batches(DataLoader(TensorDataset(x, y), batch_size=25), 10) == 5
+
+
+def test_fit_steps_the_scheduler_after_every_batch_and_records_the_rate():
+    x, y = _toy_problem(256)
+    model = _mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.5, total_steps=3 * 8)
+    history = fit(model, (x, y), epochs=3, batch_size=32, optimizer=optimizer, scheduler=scheduler,
+                  progress=False, verbose=False)
+    assert scheduler.last_epoch == 24  # 8 batches per epoch, 3 epochs
+    rates = history["lr"]
+    assert len(rates) == 3 and rates[-1] < rates[0] / 100  # one-cycle ends near zero
+
+
+def test_fit_transforms_training_batches_only():
+    x, y = _toy_problem(64)
+    seen_train, seen_val = [], []
+
+    class Spy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(2, 2)
+
+        def forward(self, inputs):
+            (seen_train if self.training else seen_val).append(inputs.clone())
+            return self.linear(inputs)
+
+    fit(Spy(), (x, y), val_data=(x, y), epochs=1, batch_size=64, transform=lambda b: b + 100.0,
+        progress=False, verbose=False)
+    assert all((batch > 50).all() for batch in seen_train)
+    assert all((batch < 50).all() for batch in seen_val)
