@@ -7,9 +7,12 @@ Usage::
 creates ``notebooks/<file>`` for notebook 07 as ``course.toml`` names it, with
 placeholder metadata (hook, objectives, prerequisites; no timings yet) and the
 sections every notebook has: setup, the lesson, exercises, key takeaways and going
-further. It then runs sync, which adds the title, Colab setup and navigation cells and
+further. It also starts the first exercise's check in ``course_utils/exercises/nb07.py``
+(built on the shared protections: ``call``, ``expect_tensor``, ``forbid``,
+``random_shapes``) and its wrong answers in ``tests/answers/nb07.py``, unless they exist.
+It then runs sync, which adds the title, Colab setup and navigation cells and
 links the new notebook from its neighbours and the README. It never overwrites an
-existing notebook.
+existing notebook or module.
 """
 
 from __future__ import annotations
@@ -60,6 +63,79 @@ def answer_{n}(x):
 
 
 assert check("{number}.1", answer_{n})"""
+
+
+CHECK_MODULE = '''\
+"""Exercises of notebook {number} ({title})."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from course_utils.checks import (
+    assert_tensor_close,
+    call,
+    exercise,
+    expect_tensor,
+    forbid,
+    random_shapes,
+)
+
+
+def _reference(x: torch.Tensor) -> torch.Tensor:
+    raise NotImplementedError("TODO: the right result, written here independently of the notebook")
+
+
+@exercise(
+    "{number}.1",
+    title="TODO: a short title",
+    hint="TODO: a hint that helps without giving the answer away.",
+)
+def check_answer_{number}(answer: Any) -> None:
+    """TODO: say what the answer is, e.g. a function f(x) -> a tensor of the shape of x."""
+    # Several shapes (1-D, 2-D, 3-D, unequal sizes); expected results come before the learner's code runs.
+    for seed, shape in enumerate(random_shapes({seed}, ndims=(1, 2, 3))):
+        x = torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+        expected = _reference(x)
+        # TODO: name the builtins the exercise rules out, e.g. forbid("torch.logsumexp", answer=answer).
+        with forbid(answer=answer):
+            got = expect_tensor(call(answer, x), f"For an input of shape {{shape}}")
+        # TODO: recognise each plausible mistake by name (raise Wrong) before the general message.
+        assert_tensor_close(got, expected, f"For an input of shape {{shape}}")
+'''
+
+ANSWERS_MODULE = '''\
+"""Answers for the exercises of notebook {number}."""
+
+from __future__ import annotations
+
+
+def _answer_stub(x):
+    ...
+
+
+WRONG_ANSWERS: dict[str, list[object]] = {{
+    "{number}.1": [
+        _answer_stub,
+        # TODO: plausible mistakes, each of which must fail: the notebook's sizes hard-coded,
+        # the wrong axis, a changed input, the forbidden builtin, the wrong return type...
+    ],
+}}
+RIGHT_ANSWERS: dict[str, list[object]] = {{
+    "{number}.1": [],  # TODO: correct answers written differently from the reference
+}}
+'''
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` unless the file exists; return whether it was written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return True
 
 
 def _exercise_cells(number: str) -> list[NotebookNode]:
@@ -153,6 +229,9 @@ def create_notebook(root: Path, number: str) -> Path:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     write_notebook(path, skeleton(entry))
+    fields = {"number": number, "title": entry.title, "seed": int(number)}
+    _write_new(root / "course_utils" / "exercises" / f"nb{number}.py", CHECK_MODULE.format(**fields))
+    _write_new(root / "tests" / "answers" / f"nb{number}.py", ANSWERS_MODULE.format(**fields))
     try:
         sync_repository(root)
     except SyncError as error:
