@@ -235,6 +235,18 @@ def test_call_names_the_argument_and_checks_the_signature():
         call(3, 1)
 
 
+def test_call_names_a_modules_inputs_from_forward():
+    class Scale(nn.Module):
+        def forward(self, features):
+            features.mul_(2)
+            return features
+
+    with pytest.raises(Wrong, match="'features'"):
+        call(Scale(), torch.ones(3))
+    with pytest.raises(Wrong, match=r"forward\(features\)|\(features\)"):
+        call(Scale(), torch.ones(3), torch.ones(3), name="Scale")
+
+
 def test_call_with_keyword_and_default_arguments():
     def f(x, scale=2.0):
         return x * scale

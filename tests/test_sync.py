@@ -529,6 +529,8 @@ def test_repository_is_in_sync() -> None:
 
 
 def test_new_notebook_starts_its_check_and_answers_on_the_shared_protections(repo: Path) -> None:
+    (repo / "course_utils" / "exercises").mkdir(parents=True)
+    (repo / "tests" / "answers").mkdir(parents=True)
     new_notebook_cli.create_notebook(repo, "1")
     check_module = repo / "course_utils" / "exercises" / "nb01.py"
     answers = repo / "tests" / "answers" / "nb01.py"

@@ -130,10 +130,9 @@ RIGHT_ANSWERS: dict[str, list[object]] = {{
 
 
 def _write_new(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` unless the file exists; return whether it was written."""
-    if path.exists():
+    """Write ``text`` to ``path`` unless it exists or its folder does not; return whether it was written."""
+    if path.exists() or not path.parent.is_dir():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
     return True
 

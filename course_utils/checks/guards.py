@@ -142,12 +142,14 @@ def call(answer: Callable[..., Any], *args: Any, name: str | None = None, **kwar
     label = name or getattr(answer, "__name__", None) or type(answer).__name__
     if not callable(answer):
         raise Wrong(f"Expected a function {label}(...), got {type(answer).__name__}.")
+    # A module instance is called through forward: its signature names the inputs.
+    signed = answer.forward if isinstance(answer, torch.nn.Module) else answer
     try:
-        bound: inspect.BoundArguments | None = inspect.signature(answer).bind(*args, **kwargs)
+        bound: inspect.BoundArguments | None = inspect.signature(signed).bind(*args, **kwargs)
     except TypeError as error:
         raise Wrong(
             f"The check calls {_call_text(label, args, kwargs)}, but your function is "
-            f"{_signature_text(answer, label)} ({error}).",
+            f"{_signature_text(signed, label)} ({error}).",
             hint="Keep the signature of the stub, default arguments included.",
         ) from error
     except ValueError:  # no signature available (some builtins): call it anyway
