@@ -445,3 +445,75 @@ def test_assert_tensor_close_names_shape_and_largest_difference():
         assert_tensor_close(got, torch.ones(2, 3), "out")
     with pytest.raises(Wrong, match="inf or nan"):
         assert_tensor_close(torch.tensor([math.inf]), torch.tensor([1.0]), "out")
+
+
+def test_numpy_only_blocks_autograd_and_tensor_conversions():
+    def via_torch(a):
+        return torch.tensor(a).sum().item()
+
+    with pytest.raises(ForbiddenCall, match="NumPy only"), checks.numpy_only(answer=via_torch):
+        via_torch(np.ones(3))
+    with checks.numpy_only():
+        assert np.sum(np.ones(3)) == 3.0
+    assert torch.tensor([1.0]).item() == 1.0  # restored
+
+
+def test_forbid_takes_a_custom_first_sentence():
+    with pytest.raises(ForbiddenCall, match=r"^Do not use torch.cdist here\. Broadcast\.$"), forbid(
+            "torch.cdist", message="Do not use {target} here.", instead="Broadcast."):
+        torch.cdist(torch.ones(2, 2), torch.ones(2, 2))
+
+
+def test_autograd_constant_catches_the_functional_api_too():
+    def with_func(x):
+        return torch.func.grad(lambda t: (t**2).sum())(x)
+
+    with pytest.raises(ForbiddenCall), forbid(*checks.AUTOGRAD, answer=with_func):
+        with_func(torch.ones(3))
+
+
+def test_expect_array_dtype_and_floating():
+    expect_array(np.zeros(2), "r", dtype=np.float64, floating=True)
+    with pytest.raises(Wrong, match="expected dtype float64, got float32"):
+        expect_array(np.zeros(2, dtype=np.float32), "r", dtype=np.float64)
+    with pytest.raises(Wrong, match="floating-point"):
+        expect_array(np.zeros(2, dtype=np.int64), "r", floating=True)
+
+
+def loop_free(a, b):
+    return (a[:, None] - b[None]).pow(2).sum(-1)
+
+
+def with_for(a, b):
+    return torch.stack([(a - row).pow(2).sum(-1) for row in b])
+
+
+def with_while(a):
+    while a.sum() > 1:
+        a = a / 2
+    return a
+
+
+def test_expect_no_loops_names_the_loop():
+    assert checks.python_loop_in(loop_free) is None
+    assert checks.python_loop_in(with_for) == "a comprehension"
+    assert checks.python_loop_in(with_while) == "a while loop"
+    checks.expect_no_loops(loop_free)
+    with pytest.raises(Wrong, match="uses a while loop"):
+        checks.expect_no_loops(with_while)
+    assert checks.python_loop_in(len) is None  # no source: nothing to judge
+
+
+def test_matching_mistake_names_the_first_reproduced_mistake():
+    x = torch.tensor([1.0, 2.0, 3.0])
+    mistakes = [
+        (lambda: 1 / 0, "never matches: it raises"),
+        (x.sum(), "you summed instead of averaging"),
+        (lambda: x.mean(), "the mean"),
+        (np.array([2.0, 4.0, 6.0]), "you doubled"),
+    ]
+    assert checks.matching_mistake(torch.tensor(6.0), mistakes) == "you summed instead of averaging"
+    assert checks.matching_mistake(2.0, mistakes) == "the mean"
+    assert checks.matching_mistake(x * 2, mistakes) == "you doubled"
+    assert checks.matching_mistake((x * 2)[None], mistakes) is None  # shapes must agree
+    assert checks.matching_mistake("text", mistakes) is None

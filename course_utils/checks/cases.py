@@ -10,7 +10,9 @@ changes the result passes it. These helpers make the cases:
   built layers (a batch norm with weight 1 and bias 0, a zero shortcut) do not look alike;
 - :func:`forward_backward`: a forward pass and a backward pass with random upstream
   gradients, returning the output and every gradient, to compare with a reference;
-- :func:`assert_tensor_close`: a comparison that says where and by how much two results differ.
+- :func:`assert_tensor_close`: a comparison that says where and by how much two results differ;
+- :func:`matching_mistake`: which of a table of plausible mistakes an answer reproduces, so the
+  feedback can name it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ import torch
 
 from .core import Wrong
 
-__all__ = ["Gradients", "assert_tensor_close", "forward_backward", "random_shapes", "randomize_module"]
+__all__ = [
+    "Gradients",
+    "assert_tensor_close",
+    "forward_backward",
+    "matching_mistake",
+    "random_shapes",
+    "randomize_module",
+]
 
 
 def random_shapes(
@@ -150,3 +159,37 @@ def assert_tensor_close(
     at = f" at index {index}" if index else ""
     raise Wrong(f"{what}: differs from the expected result by up to {difference.max().item():.3g}{at} "
                 f"(got {got_t[index].item():.6g}, expected {exp_t[index].item():.6g}).")
+
+
+def _close(got: Any, candidate: Any, atol: float, rtol: float) -> bool:
+    try:
+        a = torch.as_tensor(np.asarray(got) if isinstance(got, np.ndarray) else got).detach().cpu().double()
+        b = torch.as_tensor(np.asarray(candidate) if isinstance(candidate, np.ndarray) else candidate)
+        b = b.detach().cpu().double()
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return a.shape == b.shape and bool(torch.allclose(a, b, atol=atol, rtol=rtol, equal_nan=True))
+
+
+def matching_mistake(
+    got: Any,
+    mistakes: Sequence[tuple[Any, str]],
+    *,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+) -> str | None:
+    """The explanation of the first mistake whose result ``got`` reproduces, or None.
+
+    ``mistakes`` pairs what a plausible mistake would have returned (a tensor, an array, a
+    number, or a function of no arguments that computes it; one that raises is skipped) with
+    the sentence that names it. Shapes must agree too.
+    """
+    for candidate, why in mistakes:
+        if callable(candidate):
+            try:
+                candidate = candidate()
+            except Exception:
+                continue
+        if _close(got, candidate, atol, rtol):
+            return why
+    return None

@@ -18,10 +18,12 @@ Each raises :class:`~course_utils.checks.Wrong` with a message that says what to
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib
 import inspect
 import numbers
+import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -32,15 +34,26 @@ import torch
 from .core import Wrong
 
 __all__ = [
+    "AUTOGRAD",
+    "NUMPY_ONLY",
     "ForbiddenCall",
     "call",
     "expect_array",
     "expect_defaults",
     "expect_int",
+    "expect_no_loops",
     "expect_number",
     "expect_tensor",
     "forbid",
+    "numpy_only",
+    "python_loop_in",
 ]
+
+#: Everything that computes gradients for you: forbid these in a "by hand" exercise
+#: (``torch.func.grad`` and ``torch.func.vjp`` go through ``torch.autograd.grad``).
+AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward")
+#: For a "NumPy only" exercise: autograd, and every way of turning arrays into tensors.
+NUMPY_ONLY = (*AUTOGRAD, "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.asarray")
 
 _MISSING = object()
 
@@ -221,8 +234,18 @@ def expect_tensor(
     return value
 
 
-def expect_array(value: Any, what: str, *, shape: Sequence[int] | None = None) -> np.ndarray:
-    """Return ``value`` if it is a NumPy array of the given shape; else raise :class:`Wrong`."""
+def expect_array(
+    value: Any,
+    what: str,
+    *,
+    shape: Sequence[int] | None = None,
+    dtype: Any = None,
+    floating: bool | None = None,
+) -> np.ndarray:
+    """Return ``value`` if it is a NumPy array of the given shape and dtype; else raise :class:`Wrong`.
+
+    ``floating=True`` asks for any floating-point dtype; ``dtype`` (e.g. ``np.float64``) for one exactly.
+    """
     if isinstance(value, torch.Tensor):
         raise Wrong(f"{what}: expected a NumPy array, got a torch tensor. This exercise is written in "
                     "NumPy: use np. functions on the arrays you are given.")
@@ -232,6 +255,11 @@ def expect_array(value: Any, what: str, *, shape: Sequence[int] | None = None) -
         raise Wrong(f"{what}: expected shape {_shape_text(shape)}, got {_shape_text(value.shape)}.")
     if not np.issubdtype(value.dtype, np.number) and value.dtype != np.bool_:
         raise Wrong(f"{what}: expected numbers, got an array of dtype {value.dtype}.")
+    if dtype is not None and value.dtype != np.dtype(dtype):
+        raise Wrong(f"{what}: expected dtype {np.dtype(dtype)}, got {value.dtype}.",
+                    hint="Keep the precision of the inputs: do not cast (NumPy keeps float64 if you let it).")
+    if floating is True and not np.issubdtype(value.dtype, np.floating):
+        raise Wrong(f"{what}: expected floating-point numbers, got dtype {value.dtype}.")
     return value
 
 
@@ -313,9 +341,10 @@ def _resolve(target: str) -> tuple[Any, str, Any]:
 
 
 class _Guard:
-    def __init__(self, targets: Sequence[str], instead: str) -> None:
+    def __init__(self, targets: Sequence[str], instead: str, message: str) -> None:
         self.targets = list(targets)
         self.instead = instead
+        self.message = message
         self.calls: list[str] = []
 
     def blocker(self, target: str) -> Callable[..., Any]:
@@ -328,8 +357,8 @@ class _Guard:
 
     def error(self, target: str) -> ForbiddenCall:
         extra = f" {self.instead}" if self.instead else ""
-        return ForbiddenCall(f"Your code calls {target}, which this exercise asks you to write yourself.{extra}",
-                             hint=f"Build the result from simpler operations, without {target}.")
+        first = self.message.format(target=target)
+        return ForbiddenCall(f"{first}{extra}", hint=f"Build the result from simpler operations, without {target}.")
 
 
 def _globals_of(answer: Any) -> list[dict[str, Any]]:
@@ -349,18 +378,22 @@ def _globals_of(answer: Any) -> list[dict[str, Any]]:
     return found
 
 
+_FORBIDDEN = "Your code calls {target}, which this exercise asks you to write yourself."
+
+
 @contextmanager
-def forbid(*targets: str, answer: Any = None, instead: str = "") -> Iterator[None]:
+def forbid(*targets: str, answer: Any = None, instead: str = "", message: str = _FORBIDDEN) -> Iterator[None]:
     """Make the named functions raise :class:`ForbiddenCall` while the block runs.
 
     ``targets`` are dotted names: ``"torch.logsumexp"``, ``"torch.Tensor.logsumexp"``,
     ``"torch.nn.functional.cross_entropy"``, ``"torch.Tensor.backward"``. Pass the learner's
     function (or class) as ``answer`` so that names it imported directly
-    (``from torch import logsumexp``) are blocked too; ``instead`` says what to use.
+    (``from torch import logsumexp``) are blocked too; ``instead`` says what to use, and
+    ``message`` (with ``{target}`` in it) replaces the first sentence of the verdict.
     Even if the learner's code swallows the error, leaving the block fails the answer.
     Compute the expected results *before* entering the block.
     """
-    guard = _Guard(targets, instead)
+    guard = _Guard(targets, instead, message)
     restore: list[Callable[[], None]] = []
     try:
         originals = []
@@ -393,3 +426,42 @@ def forbid(*targets: str, answer: Any = None, instead: str = "") -> Iterator[Non
             undo()
     if guard.calls:  # the learner's code caught the error and went on
         raise guard.error(guard.calls[0])
+
+
+@contextmanager
+def numpy_only(answer: Any = None) -> Iterator[None]:
+    """Block autograd and every array-to-tensor conversion while a "NumPy only" answer runs."""
+    with forbid(*NUMPY_ONLY, answer=answer,
+                message="Your code calls {target}: this exercise is written in NumPy only.",
+                instead="Work on the NumPy arrays you are given and return NumPy arrays."):
+        yield
+
+
+# ---------------------------------------------------------------- loops an exercise rules out
+
+_LOOP_NODES = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
+               ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
+               ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator expression"}
+
+
+def python_loop_in(function: Callable[..., Any]) -> str | None:
+    """The first kind of Python loop in ``function``'s source ("a for loop", ...), or None.
+
+    None also when the source cannot be read (then there is nothing to judge).
+    """
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for node in ast.walk(tree):
+        if type(node) in _LOOP_NODES:
+            return _LOOP_NODES[type(node)]
+    return None
+
+
+def expect_no_loops(answer: Callable[..., Any], what: str = "This exercise") -> None:
+    """Raise :class:`Wrong` when the answer's source holds a Python loop or comprehension."""
+    loop = python_loop_in(answer)
+    if loop is not None:
+        raise Wrong(f"{what} asks for tensor operations, and your function uses {loop}.",
+                    hint="Let broadcasting do the looping: add a dimension with [:, None] and combine whole tensors.")
