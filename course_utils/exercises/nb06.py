@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import math
-import numbers
+from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
-
-
-def _whole_number(got: Any, what: str) -> int:
-    """``got`` as an int, or Wrong/NotAttempted with a message that says what came back."""
-    if got is None or got is Ellipsis:
-        raise NotAttempted("Your function returns None: it still needs a return statement.")
-    if isinstance(got, torch.Tensor) and got.numel() == 1:
-        got = got.item()
-    if isinstance(got, bool) or not isinstance(got, numbers.Real):
-        raise Wrong(f"{what}: expected a whole number, got {type(got).__name__} {got!r}.")
-    if not float(got).is_integer():
-        raise Wrong(f"{what}: you returned {got!r}, which is not a whole number.",
-                    hint="A size or a count is a whole number: the kernel only stops at whole steps, so round "
-                         "down with // (floor division).")
-    return int(got)
-
+from course_utils.checks import (
+    Wrong,
+    assert_tensor_close,
+    call,
+    exercise,
+    expect_defaults,
+    expect_function,
+    expect_int,
+    expect_tensor,
+    forbid,
+)
 
 # ----------------------------------------------------------------------------- 06.1
 
@@ -53,21 +47,20 @@ def _responses(kernel: torch.Tensor) -> dict[str, torch.Tensor]:
 @exercise(
     "06.1",
     title="A kernel for diagonal lines",
-    hint="Give the three cells on the \\ diagonal a positive weight and the six others a negative weight, "
-         "so that all nine add up to zero.",
+    hint="A thin \\ line through the centre of a 3 x 3 patch covers three of its nine cells. Which numbers make "
+         "those cells count for the line, the others against it, and a flat patch give exactly 0?",
 )
 def diagonal_line_kernel(answer: Any) -> None:
-    """The answer is a 3x3 kernel (tensor, array or nested list) that finds thin \\ lines."""
-    try:
-        kernel = torch.as_tensor(answer, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise Wrong(f"Expected a 3 x 3 grid of numbers (a tensor or a nested list), got {type(answer).__name__}.") from exc
-    if kernel.shape != (3, 3):
-        raise Wrong(f"Your kernel has shape {tuple(kernel.shape)}; it needs 3 rows of 3 numbers.")
+    """The answer is a 3 x 3 tensor that finds thin \\ lines."""
+    kernel = expect_tensor(answer, "Your kernel", shape=(3, 3))
+    if kernel.is_complex() or kernel.dtype == torch.bool:
+        raise Wrong(f"Your kernel has dtype {kernel.dtype}: fill it with real numbers.")
+    kernel = kernel.detach().cpu().double()
     if not torch.isfinite(kernel).all():
         raise Wrong("Your kernel contains inf or nan.")
     if not kernel.any():
-        raise NotAttempted("Your kernel is all zeros: fill in the nine numbers.")
+        raise Wrong("Your kernel is all zeros: it gives 0 on every image, lines included.",
+                    hint="Fill in nine numbers that make a thin \\ line stand out.")
     responses = _responses(kernel)
     scale = kernel.abs().max().item()
     flat = responses["flat gray image"].abs().max().item()
@@ -84,103 +77,442 @@ def diagonal_line_kernel(answer: Any) -> None:
         other = responses[name].abs().max().item()
         if other > 0.5 * peak + 1e-9 * scale:
             hints = {
-                "/ line": "Your kernel likes the other diagonal too: the weights on the / diagonal should be negative, except the centre.",
-                "horizontal line": "Each row of your kernel should add up to zero, so that a horizontal line gives nothing.",
-                "vertical line": "Each column of your kernel should add up to zero, so that a vertical line gives nothing.",
+                "/ line": "Your kernel likes the other diagonal too: the / diagonal's corner cells should count "
+                          "against the line.",
+                "horizontal line": "A horizontal line covers one row of the patch: make each row add up to zero "
+                                   "(or close to it), so that it gives little.",
+                "vertical line": "A vertical line covers one column of the patch: make each column add up to zero "
+                                 "(or close to it), so that it gives little.",
             }
             raise Wrong(f"Your kernel responds up to {other:.3g} to a thin {name}, more than half of its response "
                         f"to the \\ line ({peak:.3g}): it cannot tell them apart.", hint=hints[name])
 
 
+# ----------------------------------------------------------------------------- shared
+
+
+def _name_the_mistake(values: list[int], cases: list[Any], first_wrong: int,
+                      candidates: list[tuple[Callable[..., int], str]]) -> str:
+    """Why the learner's values are wrong: the mistake whose formula gives them.
+
+    A candidate that reproduces every value wins; otherwise the one that reproduces the
+    first wrong value and most of the others; "" when none reproduces the first wrong value.
+    """
+    best, best_matches = "", 0
+    for formula, why in candidates:
+        try:
+            predicted = [formula(*case) for case in cases]
+        except (ArithmeticError, ValueError):
+            continue
+        if predicted[first_wrong] != values[first_wrong]:
+            continue
+        matches = sum(p == v for p, v in zip(predicted, values, strict=True))
+        if matches == len(values):
+            return why
+        if matches > best_matches:
+            best, best_matches = why, matches
+    return best
+
+
 # ----------------------------------------------------------------------------- 06.2
 
 
-def _true_output_size(n: int, k: int, s: int, p: int) -> int:
-    return (n + 2 * p - k) // s + 1
+def _true_output_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+_SIZE_MISTAKES: list[tuple[Callable[..., int], str]] = [
+    (lambda n, k, s, p, d: (n + 2 * p - k) // s + 1,
+     "You left out the dilation: k taps, d pixels apart, span d(k - 1) + 1 pixels."),
+    (lambda n, k, s, p, d: (n + 2 * p - d * k) // s + 1,
+     "A dilated kernel spans d(k - 1) + 1 pixels, not d * k: there are only k - 1 gaps between k taps."),
+    (lambda n, k, s, p, d: (n + 2 * p - d * (k - 1)) // s + 1,
+     "Close: k taps d apart span d(k - 1) + 1 pixels; you left out the + 1."),
+    (lambda n, k, s, p, d: (n + p - d * (k - 1) - 1) // s + 1,
+     "Padding adds p rows at the top *and* p at the bottom: use n + 2p."),
+    (lambda n, k, s, p, d: (n - d * (k - 1) - 1) // s + 1,
+     "You left out the padding: the kernel slides over the padded input, n + 2p long."),
+    (lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) // s,
+     "You forgot the + 1 for the first position: with n = k and no padding there is still one position."),
+    (lambda n, k, s, p, d: -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1,
+     "You rounded up; a last step that would run past the edge is not taken, so round down."),
+    (lambda n, k, s, p, d: (n + 2 * p) // s,
+     "Subtract the kernel's span: the kernel needs room for all its taps at its last position."),
+    (lambda n, k, s, p, d: (n + 2 * p - d * (k - 1)) // s,
+     "Close: divide the distance the kernel can travel by s first, then add 1 for the first position."),
+    (lambda n, k, s, p, d: n + 2 * p - d * (k - 1),
+     "You left out the stride: with stride s the kernel takes only every s-th position."),
+]
 
 
 @exercise(
     "06.2",
     title="The output size of a convolution",
-    hint="Pad first (n + 2p positions), count the places the kernel's first row can start (n + 2p - k + 1 of "
-         "them with stride 1), and with stride s keep every s-th: (n + 2p - k) // s + 1.",
+    hint="Count the places where the kernel's first tap can start on the padded input (n + 2p pixels long): "
+         "0, s, 2s, ... as long as its last tap still fits. How many pixels does a kernel of k taps, d apart, span?",
 )
 def conv_output_size(answer: Any) -> None:
-    """The answer is a function f(n, k, s, p) -> output size of a convolution or pooling layer."""
-    expect_function(answer, "conv_output_size(n, k, s, p)")
-    cases = [(28, 3, 1, 0), (10, 3, 1, 2), (28, 3, 1, 1), (28, 5, 2, 2), (32, 3, 2, 1), (7, 3, 3, 0),
-             (10, 4, 3, 1), (224, 7, 2, 3), (13, 2, 2, 0), (5, 5, 1, 0), (9, 1, 2, 0)]
-    for n, k, s, p in cases:
-        what = f"For n={n}, k={k}, s={s}, p={p}"
-        value = _whole_number(answer(n, k, s, p), what)
-        expected = _true_output_size(n, k, s, p)
-        if value == expected:
-            continue
-        mistakes = {
-            (n + p - k) // s + 1: "Padding adds p rows at the top *and* p at the bottom: use n + 2p.",
-            (n - k) // s + 1: "You left out the padding: the kernel slides over the padded input, n + 2p long.",
-            (n + 2 * p - k) // s: "You forgot the + 1: with n = k and no padding there is still one position.",
-            -(-(n + 2 * p - k) // s) + 1: "You rounded up; a last step that would run past the edge is not taken, so round down.",
-            (n + 2 * p) // s: "Subtract the kernel size: the kernel needs k rows of room at its last position.",
-            (n + 2 * p - k + 1) // s: "Close: divide n + 2p - k by s first, then add 1 for the first position.",
-        }
-        raise Wrong(f"{what} you returned {value}, expected {expected}. {mistakes.get(value, '')}".rstrip())
+    """The answer is f(n, kernel_size, stride=1, padding=0, dilation=1) -> output size along one side."""
+    expect_function(answer, "conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1)")
+    expect_defaults(answer, "conv_output_size", stride=1, padding=0, dilation=1)
+    # (n, k, options): the first cases use the defaults, then one option at a time, then all of them.
+    calls: list[tuple[int, int, dict[str, int]]] = [
+        (28, 3, {}), (13, 5, {}), (9, 9, {}), (17, 1, {}),
+        (28, 3, {"stride": 2}), (13, 4, {"stride": 3}), (20, 3, {"padding": 1}), (11, 5, {"padding": 2}),
+        (28, 3, {"dilation": 2}), (19, 4, {"dilation": 3}),
+        (32, 3, {"stride": 2, "padding": 1}), (10, 4, {"stride": 3, "padding": 1}),
+        (224, 7, {"stride": 2, "padding": 3}), (25, 3, {"stride": 2, "padding": 2, "dilation": 2}),
+        (30, 3, {"stride": 3, "padding": 1, "dilation": 4}), (7, 3, {"stride": 1, "padding": 0, "dilation": 3}),
+    ]
+    cases, values, texts = [], [], []
+    for n, k, options in calls:
+        shown = "".join(f", {key}={value}" for key, value in options.items())
+        texts.append(f"conv_output_size({n}, {k}{shown})")
+        values.append(expect_int(call(answer, n, k, name="conv_output_size", **options), texts[-1]))
+        cases.append((n, k, options.get("stride", 1), options.get("padding", 0), options.get("dilation", 1)))
+    expected = [_true_output_size(*case) for case in cases]
+    wrong = [i for i, (v, e) in enumerate(zip(values, expected, strict=True)) if v != e]
+    if not wrong:
+        return
+    first = wrong[0]
+    why = _name_the_mistake(values, cases, first, _SIZE_MISTAKES)
+    raise Wrong(f"{texts[first]} returned {values[first]}, expected {expected[first]}. {why}".rstrip(),
+                hint=None if why else "Work one case out by hand: write down the padded row of pixels and the "
+                                      "positions where the kernel's first tap can go.")
 
 
 # ----------------------------------------------------------------------------- 06.3
 
 
+def _pair(kernel_size: int | tuple[int, int]) -> tuple[int, int]:
+    if isinstance(kernel_size, int):
+        return kernel_size, kernel_size
+    k_h, k_w = kernel_size
+    return k_h, k_w
+
+
+def _count_mistakes() -> list[tuple[Callable[..., int], str]]:
+    def weights(c_in: int, c_out: int, k: Any) -> int:
+        k_h, k_w = _pair(k)
+        return c_out * c_in * k_h * k_w
+
+    def with_bias(count: Callable[..., int]) -> Callable[..., int]:
+        return lambda c_in, c_out, k, bias: count(c_in, c_out, k) + (c_out if bias else 0)
+
+    return [
+        (lambda c_in, c_out, k, bias: weights(c_in, c_out, k) + c_out,
+         "With bias=False the layer has no biases: add them only when bias is True."),
+        (lambda c_in, c_out, k, bias: weights(c_in, c_out, k),
+         "That counts the weights only: with bias=True every output channel also has one bias."),
+        (with_bias(lambda c_in, c_out, k: weights(1, c_out, k)),
+         "Each kernel has a k_h x k_w slice for *every* input channel: multiply by in_channels."),
+        (with_bias(lambda c_in, c_out, k: c_out * c_in * _pair(k)[0] ** 2),
+         "A kernel of size (k_h, k_w) has k_h * k_w weights per channel; you used the height twice."),
+        (with_bias(lambda c_in, c_out, k: c_out * c_in * _pair(k)[1] ** 2),
+         "A kernel of size (k_h, k_w) has k_h * k_w weights per channel; you used the width twice."),
+        (with_bias(lambda c_in, c_out, k: c_out * c_in * sum(_pair(k))),
+         "A k_h x k_w kernel has k_h * k_w weights per channel, not k_h + k_w."),
+        (with_bias(lambda c_in, c_out, k: c_out * c_in * _pair(k)[0]),
+         "A kernel is k_h x k_w, not k_h: use both sides."),
+        (lambda c_in, c_out, k, bias: weights(c_in, c_out, k) + (c_in if bias else 0),
+         "The biases belong to the output channels (one per kernel), not to the input channels."),
+        (lambda c_in, c_out, k, bias: weights(c_in, c_out, k) * (2 if bias else 1),
+         "There is one bias per output channel, not one per weight."),
+        (lambda c_in, c_out, k, bias: (weights(c_in, c_out, k) + (c_out if bias else 0)) * 28 * 28,
+         "The count does not depend on the image size: the same kernels are used at every position."),
+    ]
+
+
 @exercise(
     "06.3",
     title="Parameters of a convolutional layer",
-    hint="Each output channel has one k x k kernel per input channel, plus one bias.",
+    hint="Count the numbers that make one kernel (section 2: how does a kernel treat several input channels?), "
+         "then how many kernels the layer has, and what else each kernel comes with.",
 )
 def conv_parameter_count(answer: Any) -> None:
-    """The answer is a function f(in_channels, out_channels, kernel_size) -> number of parameters of nn.Conv2d."""
-    expect_function(answer, "conv_parameter_count(in_channels, out_channels, kernel_size)")
-    cases = [(1, 32, 3), (16, 32, 5), (3, 64, 3), (8, 4, 1), (64, 128, 3), (2, 3, 7)]
-    for c_in, c_out, k in cases:
-        what = f"For Conv2d({c_in}, {c_out}, kernel_size={k})"
-        value = _whole_number(answer(c_in, c_out, k), what)
-        expected = c_out * c_in * k * k + c_out
-        if value == expected:
-            continue
-        weights = c_out * c_in * k * k
-        mistakes = {
-            weights: "That counts the weights only: every output channel also has one bias.",
-            c_out * (k * k + 1): "Each kernel has a k x k slice for *every* input channel: multiply by in_channels.",
-            c_out * c_in * k + c_out: "A kernel is k x k, not k: use kernel_size squared.",
-            weights + c_in: "The biases belong to the output channels (one each), not to the input channels.",
-            2 * weights: "There is one bias per output channel, not one per weight.",
-            (c_in * k * k + 1) * c_out * 28 * 28: "The count does not depend on the image size: the same kernels are used at every position.",
-        }
-        raise Wrong(f"{what} you returned {value:,}, expected {expected:,}. {mistakes.get(value, '')}".rstrip())
+    """The answer is f(in_channels, out_channels, kernel_size, bias=True) -> parameters of nn.Conv2d."""
+    expect_function(answer, "conv_parameter_count(in_channels, out_channels, kernel_size, bias=True)")
+    expect_defaults(answer, "conv_parameter_count", bias=True)
+    calls: list[tuple[int, int, int | tuple[int, int], dict[str, bool]]] = [
+        (1, 32, 3, {}), (16, 8, 5, {}), (3, 64, 7, {"bias": False}), (64, 16, 1, {}),
+        (2, 3, (5, 2), {}), (6, 4, (1, 3), {"bias": False}), (5, 7, (3, 4), {"bias": True}), (7, 5, 3, {}),
+    ]
+    expected = []
+    for c_in, c_out, k, options in calls:  # counted before the check forbids building layers
+        layer = torch.nn.Conv2d(c_in, c_out, k, device="meta", **options)
+        expected.append(sum(p.numel() for p in layer.parameters()))
+    cases, values, texts = [], [], []
+    with forbid("torch.nn.Conv2d.__init__", answer=answer,
+                instead="Work the count out from the shapes of the kernels and biases instead of building the layer."):
+        for c_in, c_out, k, options in calls:
+            shown = "".join(f", {key}={value}" for key, value in options.items())
+            texts.append(f"conv_parameter_count({c_in}, {c_out}, {k!r}{shown})")
+            values.append(expect_int(call(answer, c_in, c_out, k, name="conv_parameter_count", **options),
+                                     texts[-1]))
+            cases.append((c_in, c_out, k, options.get("bias", True)))
+    wrong = [i for i, (v, e) in enumerate(zip(values, expected, strict=True)) if v != e]
+    if not wrong:
+        return
+    first = wrong[0]
+    why = _name_the_mistake(values, cases, first, _count_mistakes())
+    raise Wrong(f"{texts[first]} returned {values[first]:,}, expected {expected[first]:,}. {why}".rstrip())
 
 
 # ----------------------------------------------------------------------------- 06.4
 
-exercise(
-    "06.4",
-    title="Which representation ignores a shift?",
-    hint="A shift moves every feature to a new position. Which representation has forgotten positions altogether?",
-)(
-    multiple_choice(
-        correct="d",
-        feedback={
-            "a": "Raw pixels are compared position by position: a 2-pixel shift moves the strokes off many of their "
-                 "old pixels, so the similarity drops a lot.",
-            "b": "The edge maps move with the digit (equivariance), so, compared position by position, they change "
-                 "as much as the pixels do, or more: thin edges overlap their shifted copies even less than strokes.",
-            "c": "Close: a 4 x 4 max pool forgives moves inside each window, but a feature that crosses into the "
-                 "next window still changes the result. There is an option that forgets position entirely.",
-            "d": "Right: the maximum over the whole map does not care where a feature is, as long as it stays in "
-                 "the image, so the shifted digit gives (almost) exactly the same numbers.",
-        },
-    )
+_AUTOGRAD_AND_FRIENDS = (
+    "torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
+    "torch.nn.functional.conv_transpose2d", "torch.conv_transpose2d",
+    "torch.nn.grad.conv2d_input", "torch.nn.grad.conv2d_weight",
 )
 
 
+def _reference_gradients(grad_output: torch.Tensor, x: torch.Tensor, w: torch.Tensor, stride: int,
+                         padding: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Autograd's gradients of F.conv2d, in float64."""
+    x64 = x.detach().double().requires_grad_()
+    w64 = w.detach().double().requires_grad_()
+    b64 = torch.zeros(w.shape[0], dtype=torch.float64, requires_grad=True)
+    out = F.conv2d(x64, w64, b64, stride=stride, padding=padding)
+    grads = torch.autograd.grad(out, (x64, w64, b64), grad_output.detach().double())
+    return grads[0], grads[1], grads[2]
+
+
+def _loop_variants(grad_output: torch.Tensor, x: torch.Tensor, w: torch.Tensor, stride: int, padding: int
+                   ) -> dict[str, torch.Tensor]:
+    """Gradients as a learner's loop with one classic mistake computes them (float64)."""
+    g, x, w = grad_output.double(), x.double(), w.double()
+    _, _, height, width = x.shape
+    c_out, _, k_h, k_w = w.shape
+    x_p = F.pad(x, (padding,) * 4)
+    overwrite = torch.zeros_like(x_p)
+    flipped = torch.zeros_like(x_p)
+    first_channel = torch.zeros_like(x_p)
+    no_stride_w = torch.zeros_like(w)
+    for n in range(g.shape[0]):
+        for o in range(c_out):
+            for i in range(g.shape[2]):
+                for j in range(g.shape[3]):
+                    top, left = i * stride, j * stride
+                    window = (n, slice(None), slice(top, top + k_h), slice(left, left + k_w))
+                    overwrite[window] = g[n, o, i, j] * w[o]  # = instead of +=
+                    flipped[window] += g[n, o, i, j] * w[o].flip(-1, -2)
+                    if o == 0:
+                        first_channel[window] += g[n, o, i, j] * w[o]
+                    if i + k_h <= x_p.shape[2] and j + k_w <= x_p.shape[3]:
+                        no_stride_w[o] += g[n, o, i, j] * x_p[n, :, i:i + k_h, j:j + k_w]
+    crop = (slice(None), slice(None), slice(padding, padding + height), slice(padding, padding + width))
+    return {"overwrite": overwrite[crop], "flipped": flipped[crop], "first channel (x)": first_channel[crop],
+            "no stride (w)": no_stride_w}
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    a, b = a.detach().cpu().double(), b.detach().cpu().double()
+    return a.shape == b.shape and torch.allclose(a, b, atol=1e-4, rtol=1e-4)
+
+
+def _diagnose_grad_x(got: torch.Tensor, expected: torch.Tensor, case: dict[str, Any], what: str) -> None:
+    g, w = case["grad_output"], case["w"]
+    variants = case["variants"]
+    if w.shape[0] > 1 and _close(got, variants["first channel (x)"]):
+        raise Wrong(f"{what}: grad_x uses the first output channel only.",
+                    hint="Every output channel's kernel read the input: grad_x adds up the contributions of all "
+                         "C_out kernels.")
+    if got.shape[1] > 1 and _close(got[:, :1], expected[:, :1]) and not got[:, 1:].any():
+        raise Wrong(f"{what}: grad_x is right for the first input channel and zero for the others.",
+                    hint="Every input channel of the patch was multiplied by its own slice of the kernel: send the "
+                         "gradient back to all of them.")
+    if _close(got, variants["overwrite"]):
+        raise Wrong(f"{what}: grad_x is right where windows do not overlap, but where they do, only the last "
+                    "window's contribution survives.",
+                    hint="A pixel inside several windows (stride < kernel size) gets gradient from each of them: "
+                         "add (+=), do not overwrite (=).")
+    if _close(got, variants["flipped"]):
+        raise Wrong(f"{what}: grad_x comes out as if the kernel were flipped.",
+                    hint="The forward pass is a cross-correlation: weight w[o, c, u, v] multiplied the pixel at "
+                         "offset (u, v) of the patch, so that pixel's gradient uses the same w[o, c, u, v].")
+    if _close(got, -expected):
+        raise Wrong(f"{what}: grad_x has the wrong sign.")
+    if _close(got, expected / g.shape[0]) and g.shape[0] > 1:
+        raise Wrong(f"{what}: grad_x is divided by the batch size.",
+                    hint="Each image's gradient is its own: no averaging (any mean is already in grad_output).")
+
+
+def _diagnose_grad_w(got: torch.Tensor, expected: torch.Tensor, case: dict[str, Any], what: str) -> None:
+    g, x, w, s, p = case["grad_output"], case["x"], case["w"], case["stride"], case["padding"]
+    batch = g.shape[0]
+    first_image = _reference_gradients(g[:1], x[:1], w, s, p)[1]
+    positions = g.shape[2] * g.shape[3]
+    if batch > 1 and _close(got, first_image):
+        raise Wrong(f"{what}: grad_w comes from the first image of the batch only.",
+                    hint="The same kernel was used on every image: add up the contributions of all N images.")
+    if batch > 1 and _close(got, expected / batch):
+        raise Wrong(f"{what}: grad_w is the mean over the batch; the gradient is the sum.",
+                    hint="Add up upstream gradient times patch over every image and position (any mean is "
+                         "already in grad_output).")
+    if _close(got, expected / positions) or _close(got, expected / (batch * positions)):
+        raise Wrong(f"{what}: grad_w is averaged over the positions; the gradient is the sum.",
+                    hint="A shared weight is used at every position, and its gradient adds up the contributions "
+                         "of all of them.")
+    if w.shape[1] > 1 and _close(got[:, :1], expected[:, :1]) and not got[:, 1:].any():
+        raise Wrong(f"{what}: grad_w is right for the first input channel and zero for the others.",
+                    hint="A kernel has one slice per input channel, and every slice multiplied its own channel of "
+                         "the patch: take all channels of the patch, x_p[n, :, rows, columns].")
+    if s > 1 and _close(got, case["variants"]["no stride (w)"]):
+        raise Wrong(f"{what}: grad_w uses patches as if the stride were 1.",
+                    hint="Output (i, j) read the patch whose top-left corner is (i * stride, j * stride) in the "
+                         "padded input.")
+    if _close(got, -expected):
+        raise Wrong(f"{what}: grad_w has the wrong sign.")
+
+
+def _diagnose_grad_b(got: torch.Tensor, expected: torch.Tensor, case: dict[str, Any], what: str) -> None:
+    g = case["grad_output"].double()
+    if _close(got, g.mean(dim=(0, 2, 3))):
+        raise Wrong(f"{what}: grad_b is the mean of grad_output; the gradient is the sum.",
+                    hint="Bias o is added at every position of every image: its gradient adds up grad_output "
+                         "over the batch and the positions of channel o.")
+    if g.shape[0] > 1 and _close(got, g[0].sum(dim=(1, 2))):
+        raise Wrong(f"{what}: grad_b comes from the first image only.",
+                    hint="Sum grad_output over the batch dimension too.")
+
+
+def _conv_cases() -> list[dict[str, Any]]:
+    """Inputs for the 06.4 check: non-square images and kernels, several channels, strides and paddings."""
+    generator = torch.Generator().manual_seed(6)
+    specs = [  # N, C_in, C_out, H, W, K_h, K_w, options (none: the defaults stride=1, padding=0)
+        (2, 3, 4, 7, 9, 3, 2, {}),
+        (3, 2, 3, 8, 5, 3, 3, {"stride": 2, "padding": 1}),      # overlapping windows, padding
+        (1, 3, 2, 9, 10, 4, 3, {"stride": 3, "padding": 2}),     # leftover rows and columns
+        (2, 2, 3, 6, 11, 2, 2, {"stride": 2}),                   # non-overlapping windows, like pooling
+        (2, 5, 2, 5, 6, 1, 1, {"padding": 1}),                   # a 1 x 1 kernel on a padded input
+        (1, 1, 1, 6, 4, 3, 3, {"padding": 1}),                   # one channel, "same" padding
+    ]
+    cases = []
+    for N, c_in, c_out, height, width, k_h, k_w, options in specs:
+        stride, padding = options.get("stride", 1), options.get("padding", 0)
+        # x is a view: the rows of a larger batch, as a dataset would hand them out
+        batch = torch.randn(N + 2, c_in, height, width, generator=generator)
+        x = batch[1:N + 1]
+        w = torch.randn(c_out, c_in, k_h, k_w, generator=generator)
+        h_out = (height + 2 * padding - k_h) // stride + 1
+        w_out = (width + 2 * padding - k_w) // stride + 1
+        grad_output = torch.randn(N, c_out, h_out, w_out, generator=generator)
+        cases.append({"x": x, "w": w, "grad_output": grad_output, "stride": stride, "padding": padding,
+                      "options": options})
+    return cases
+
+
+@exercise(
+    "06.4",
+    title="The backward pass of a convolution",
+    hint="Start from conv2d_loops: at output position (n, o, i, j), which numbers did out[n, o, i, j] depend on, "
+         "and what is its derivative with respect to each of them? A number used at several positions collects "
+         "the gradients from all of them.",
+)
+def conv2d_backward(answer: Any) -> None:
+    """The answer is f(grad_output, x, w, stride=1, padding=0) -> (grad_x, grad_w, grad_b), without autograd."""
+    expect_function(answer, "conv2d_backward(grad_output, x, w, stride=1, padding=0)")
+    expect_defaults(answer, "conv2d_backward", stride=1, padding=0)
+    cases = _conv_cases()
+    for case in cases:  # expected values first: autograd is forbidden while the learner's code runs
+        case["expected"] = _reference_gradients(case["grad_output"], case["x"], case["w"], case["stride"],
+                                                case["padding"])
+    for case in cases:
+        x, w, grad_output, options = case["x"], case["w"], case["grad_output"], case["options"]
+        shown = "".join(f", {key}={value}" for key, value in options.items())
+        what = (f"For x of shape {tuple(x.shape)}, w of shape {tuple(w.shape)}{shown or ' (default stride and padding)'}")
+        with forbid(*_AUTOGRAD_AND_FRIENDS, answer=answer,
+                    instead="Compute the three gradients with loops (or unfold) and plain tensor arithmetic."):
+            result = call(answer, grad_output, x, w, name="conv2d_backward", **options)
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            raise Wrong(f"{what}: conv2d_backward should return three tensors (grad_x, grad_w, grad_b), "
+                        f"got {type(result).__name__}"
+                        + (f" of length {len(result)}." if isinstance(result, (tuple, list)) else "."))
+        grad_x, grad_w, grad_b = result
+        expected_x, expected_w, expected_b = case["expected"]
+        padding = case["padding"]
+        if isinstance(grad_x, torch.Tensor) and padding and tuple(grad_x.shape) == (
+                *x.shape[:2], x.shape[2] + 2 * padding, x.shape[3] + 2 * padding):
+            raise Wrong(f"{what}: grad_x has the shape of the *padded* input {tuple(grad_x.shape)}.",
+                        hint="The zeros added by padding are not part of x: cut padding rows and columns off "
+                             "each side before returning.")
+        if isinstance(grad_x, torch.Tensor) and not padding and grad_x.dim() == 4 and grad_x.shape[2:].numel() == 0:
+            raise Wrong(f"{what}: grad_x is empty, of shape {tuple(grad_x.shape)}.",
+                        hint="With padding 0, a slice like [padding:-padding] is [0:0], which is empty: cut the "
+                             "padding off with [padding:padding + H] instead.")
+        if isinstance(grad_b, torch.Tensor) and grad_b.dim() > 1:
+            raise Wrong(f"{what}: grad_b has shape {tuple(grad_b.shape)}; there is one bias per output channel, "
+                        f"so it has shape ({w.shape[0]},).",
+                        hint="Sum grad_output over every dimension except the channel: batch, rows and columns.")
+        expect_tensor(grad_x, f"{what}: grad_x", shape=x.shape, floating=True)
+        expect_tensor(grad_w, f"{what}: grad_w", shape=w.shape, floating=True)
+        expect_tensor(grad_b, f"{what}: grad_b", shape=(w.shape[0],), floating=True)
+        for name, got, expected, diagnose in (("grad_b", grad_b, expected_b, _diagnose_grad_b),
+                                              ("grad_w", grad_w, expected_w, _diagnose_grad_w),
+                                              ("grad_x", grad_x, expected_x, _diagnose_grad_x)):
+            if _close(got, expected):
+                continue
+            if "variants" not in case:
+                case["variants"] = _loop_variants(grad_output, x, w, case["stride"], case["padding"])
+            diagnose(got, expected, case, what)
+            assert_tensor_close(got, expected, f"{what}: {name} (compared with autograd)", atol=1e-4, rtol=1e-4)
+
+
 # ----------------------------------------------------------------------------- 06.5
+
+_SIMILARITY_OPTIONS = {
+    "a": "the raw pixels",
+    "b": "the edge maps",
+    "c": "the edge maps after 4 x 4 max pooling",
+    "d": "the edge maps after global max pooling",
+}
+_WHY = {
+    "a": "Raw pixels are compared position by position, but a stroke two or three pixels wide still overlaps "
+         "its shifted copy a little.",
+    "b": "The edge maps move with the digit (equivariance) and mark only one thin side of each stroke: "
+         "after a 2-pixel move they barely overlap their old selves.",
+    "c": "A 4 x 4 max pool forgives moves inside each window, but a feature that crosses into the next window "
+         "still changes the result.",
+    "d": "The maximum over the whole map does not care where a feature is, as long as it stays in the image.",
+}
+
+
+def _letter(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise Wrong(f"{what}: answer with one letter as a string, such as \"a\"; got {type(value).__name__}.")
+    letter = value.strip().lower().strip("()").strip()
+    if letter not in _SIMILARITY_OPTIONS:
+        raise Wrong(f"{what}: {value!r} is not one of the options a, b, c, d.")
+    return letter
+
+
+@exercise(
+    "06.5",
+    title="Which representation survives a shift?",
+    hint="Picture one stroke and its edge moving 2 pixels to the right. For each representation, ask which of "
+         "the numbers being compared change, and by how much.",
+)
+def shift_prediction(answer: Any) -> None:
+    """The answer is a pair (most_similar, least_similar) of letters."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise Wrong("Answer with two letters: check(\"06.5\", (most_similar, least_similar)).")
+    most = _letter(answer[0], "most_similar")
+    least = _letter(answer[1], "least_similar")
+    if most == least:
+        raise Wrong("The most and the least similar representation cannot be the same one.")
+    if most != "d":
+        raise Wrong(f"most_similar: not {most!r} ({_SIMILARITY_OPTIONS[most]}). {_WHY[most]} "
+                    "One option forgets positions altogether.")
+    if least != "b":
+        hint = {"a": "Compare the pixels with the edge maps: which of the two is thinner, and so overlaps its "
+                     "shifted copy less?",
+                "c": "Pooling can only make a representation more tolerant of shifts than the maps it pools."}
+        raise Wrong(f"most_similar is right. least_similar: not {least!r} ({_SIMILARITY_OPTIONS[least]}). "
+                    f"{_WHY[least]}", hint=hint.get(least))
+
+
+# ----------------------------------------------------------------------------- 06.6
 
 
 def _true_receptive_field(layers: list[tuple[int, int]]) -> int:
@@ -191,42 +523,61 @@ def _true_receptive_field(layers: list[tuple[int, int]]) -> int:
     return size
 
 
+def _field_stride_too_early(layers: list[tuple[int, int]]) -> int:
+    size, jump = 1, 1
+    for k, s in layers:
+        jump *= s
+        size += (k - 1) * jump
+    return size
+
+
+_FIELD_MISTAKES: list[tuple[Callable[..., int], str]] = [
+    (lambda layers: 1 + sum(k - 1 for k, _ in layers),
+     "You ignored the strides: after a stride-2 layer, one step of the next kernel covers 2 input pixels."),
+    (lambda layers: sum(k for k, _ in layers),
+     "Adding the kernel sizes counts the centre pixel again at every layer: each layer adds k - 1 steps."),
+    (lambda layers: math.prod(k for k, _ in layers),
+     "Multiplying the kernel sizes grows far too fast: each layer adds k - 1 steps of the layer below."),
+    (_field_stride_too_early,
+     "A layer's own stride does not widen its own receptive field: it spaces out the units that the *next* "
+     "layer reads."),
+    (lambda layers: _true_receptive_field(layers[:-1]) if layers else 1,
+     "You left out the last layer."),
+]
+
+
 @exercise(
-    "06.5",
+    "06.6",
     title="The receptive field of a stack",
-    hint="Keep two numbers while you walk through the layers: the receptive field r (start 1) and the jump j "
-         "(start 1, the input distance between neighbouring units). Each layer does r += (k - 1) * j, then j *= s.",
+    hint="Walk up the layers keeping two numbers: the receptive field so far, and the distance in input pixels "
+         "between neighbouring units of the current layer. Which of the two does a layer's kernel change, and "
+         "which its stride?",
 )
 def receptive_field(answer: Any) -> None:
     """The answer is a function f([(kernel_size, stride), ...]) -> receptive field of the last layer's units."""
     expect_function(answer, "receptive_field(layers)")
-    cases = [
+    cases: list[list[tuple[int, int]]] = [
         [(3, 1)],
         [(3, 1), (3, 1)],
         [(5, 2), (3, 2), (3, 1)],
         [(2, 2), (2, 2), (2, 2)],
-        [(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1)],
+        [(3, 2), (5, 1)],
         [(7, 2), (3, 2), (3, 2), (3, 2)],
         [(1, 1), (1, 2)],
+        [(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1), (3, 3), (2, 1)],
+        [],
     ]
+    values, texts = [], []
     for layers in cases:
-        what = f"For layers {layers}"
-        value = _whole_number(answer([tuple(layer) for layer in layers]), what)
-        expected = _true_receptive_field(layers)
-        if value == expected:
-            continue
-        kernels = [k for k, _ in layers]
-        strides_too_early, jump = 1, 1
-        for k, s in layers:
-            jump *= s
-            strides_too_early += (k - 1) * jump
-        mistakes = {
-            1 + sum(k - 1 for k in kernels): "You ignored the strides: after a stride-2 layer, one step of the next "
-                                             "kernel covers 2 input pixels.",
-            sum(kernels): "Adding the kernel sizes counts the centre pixel again at every layer: each layer adds k - 1.",
-            math.prod(kernels): "Multiplying the kernel sizes grows far too fast: each layer adds (k - 1) x jump.",
-        }
-        if strides_too_early != expected:
-            mistakes.setdefault(strides_too_early, "A layer's own stride does not widen its own receptive field: "
-                                                   "update r with the old jump, then multiply the jump by s.")
-        raise Wrong(f"{what} you returned {value}, expected {expected}. {mistakes.get(value, '')}".rstrip())
+        texts.append(f"receptive_field({layers})")
+        values.append(expect_int(call(answer, list(layers), name="receptive_field"), texts[-1]))
+    expected = [_true_receptive_field(layers) for layers in cases]
+    wrong = [i for i, (v, e) in enumerate(zip(values, expected, strict=True)) if v != e]
+    if not wrong:
+        return
+    first = wrong[0]
+    if not cases[first]:
+        raise Wrong(f"{texts[first]} returned {values[first]}, expected 1: with no layers, a unit is one input "
+                    "pixel.", hint="Start from a receptive field of 1 (one pixel) and a jump of 1.")
+    why = _name_the_mistake(values, [(layers,) for layers in cases], first, _FIELD_MISTAKES)
+    raise Wrong(f"{texts[first]} returned {values[first]}, expected {expected[first]}. {why}".rstrip())
