@@ -2,135 +2,215 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import math
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from course_utils.checks import NotAttempted, Wrong, exercise, expect_function, multiple_choice
+from course_utils.checks import (
+    ForbiddenCall,
+    Wrong,
+    call,
+    exercise,
+    expect_function,
+    expect_int,
+    expect_tensor,
+    forbid,
+    multiple_choice,
+)
 
 # --------------------------------------------------------------------------- 07.1
 
 
-def _conv_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
-    return (size + 2 * padding - kernel_size) // stride + 1
+def _reference_macs(model: nn.Sequential, input_shape: tuple[int, ...]) -> dict[str, int]:
+    """Multiply-adds of one example, by kind: conv weights, linear weights, and what a wrong answer counts."""
+    x = torch.zeros(1, *input_shape)
+    counts = dict.fromkeys(["conv", "linear", "bias", "conv_in_size", "params", "weights_once", "square_kernel",
+                            "square_image", "no_in_channels"], 0)
+    with torch.no_grad():
+        for layer in model:
+            before = x
+            x = layer(x)
+            if isinstance(layer, nn.Conv2d):
+                per_output = layer.in_channels // layer.groups * math.prod(layer.kernel_size)
+                counts["conv"] += x[0].numel() * per_output
+                counts["conv_in_size"] += layer.out_channels * math.prod(before.shape[2:]) * per_output
+                counts["bias"] += x[0].numel() if layer.bias is not None else 0
+                kernel_height, _ = layer.kernel_size
+                counts["square_kernel"] += x[0].numel() * layer.in_channels // layer.groups * kernel_height ** 2
+                counts["square_image"] += layer.out_channels * x.shape[2] ** 2 * per_output
+                counts["no_in_channels"] += x[0].numel() * math.prod(layer.kernel_size)
+            elif isinstance(layer, nn.Linear):
+                counts["linear"] += x[0].numel() // layer.out_features * layer.in_features * layer.out_features
+                counts["conv_in_size"] += layer.in_features * layer.out_features
+                counts["bias"] += layer.out_features if layer.bias is not None else 0
+                for key in ("square_kernel", "square_image", "no_in_channels"):
+                    counts[key] += layer.in_features * layer.out_features
+            if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                counts["weights_once"] += layer.weight.numel()
+            counts["params"] += sum(p.numel() for p in layer.parameters())
+    return counts
 
 
-# (size, kernel_size, stride, padding): LeNet's layers first, then strides that do not divide evenly.
-_CONV_CASES = [
-    (28, 5, 1, 2), (14, 5, 1, 0), (28, 2, 2, 0), (10, 2, 2, 0),
-    (32, 3, 2, 1), (7, 3, 2, 0), (28, 3, 3, 0), (15, 4, 2, 1), (5, 5, 1, 0), (224, 11, 4, 2),
-]
+_LENET_MACS = 6 * 28 * 28 * 25 + 16 * 10 * 10 * 150 + 400 * 120 + 120 * 84 + 84 * 10   # 416,520
+
+
+def _mac_models() -> list[tuple[str, nn.Sequential, tuple[int, ...]]]:
+    """Small networks that a wrong count cannot get right by luck (built with fixed seeds)."""
+    torch.manual_seed(7)
+    lenet = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    strided = nn.Sequential(                       # 3 channels, a non-square image, stride 2, a 3 x 5 kernel
+        nn.Conv2d(3, 8, kernel_size=(3, 5), stride=2, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 12, kernel_size=3, padding=1, bias=False), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Dropout(0.1), nn.Flatten(), nn.Linear(12 * 3 * 4, 7))
+    convolutional = nn.Sequential(                 # no Linear layer; dilation changes only the output size
+        nn.Conv2d(2, 5, kernel_size=3, dilation=2), nn.ReLU(),
+        nn.Conv2d(5, 4, kernel_size=1), nn.MaxPool2d(3, stride=2), nn.Conv2d(4, 3, kernel_size=(5, 2), stride=(1, 3)))
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    return [
+        ("LeNet on a 1 x 28 x 28 digit", lenet, (1, 28, 28)),
+        ("a strided network on a 3 x 11 x 20 image", strided, (3, 11, 20)),
+        ("a network without Linear layers on a 2 x 17 x 25 image", convolutional, (2, 17, 25)),
+        ("an MLP on a 1 x 28 x 28 digit", mlp, (1, 28, 28)),
+        ("an MLP on a flat vector of 784 numbers", nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10)),
+         (784,)),
+    ]
 
 
 @exercise(
     "07.1",
-    title="Output size of a convolution",
-    hint="Padding adds `padding` pixels on *both* sides; the kernel fits (size + 2*padding - kernel_size) "
-         "// stride + 1 times (// rounds down, and the + 1 counts the first position).",
+    title="The multiply-adds of a CNN",
+    hint="Follow the shapes as the summary cell does: send torch.zeros(1, *input_shape) through the layers one "
+         "by one. After a Conv2d, every output value (out_channels x H_out x W_out of them) cost "
+         "in_channels x kernel height x kernel width multiply-adds; after a Linear, each of the out_features "
+         "values cost in_features.",
 )
-def conv_output_size(answer: Any) -> None:
-    """The answer is a function f(size, kernel_size, stride, padding) -> output size."""
-    expect_function(answer, "conv_output_size(size, kernel_size, stride, padding)")
-    for size, kernel_size, stride, padding in _CONV_CASES:
-        got = answer(size, kernel_size, stride, padding)
-        if got is None or got is Ellipsis:
-            raise NotAttempted("Your function returns None: it still needs a return statement.")
-        expected = _conv_size(size, kernel_size, stride, padding)
-        case = f"size={size}, kernel_size={kernel_size}, stride={stride}, padding={padding}"
-        try:
-            value = float(got)
-        except (TypeError, ValueError) as exc:
-            raise Wrong(f"For {case} expected a whole number, got {got!r}.") from exc
-        if value != int(value):
-            raise Wrong(f"For {case} you returned {value:g}, which is not a whole number: a kernel "
-                        "cannot stop half-way. Round down with //.")
-        if int(value) == expected:
+def multiply_adds(answer: Any) -> None:
+    """The answer is a function f(model, input_shape) -> multiply-adds of one forward pass (an int)."""
+    expect_function(answer, "count_macs(model, input_shape)")
+    for what, model, shape in _mac_models():
+        model.eval()
+        counts = _reference_macs(model, shape)
+        expected = counts["conv"] + counts["linear"]
+        with forbid("torch.utils.flop_counter.FlopCounterMode", answer=answer,
+                    instead="Count the multiply-adds yourself; the FLOP counter comes right after this exercise."):
+            got = call(answer, model, shape, name="count_macs")
+        got = expect_int(got, f"count_macs for {what}")
+        if got == expected:
             continue
-        span = size + 2 * padding - kernel_size
         mistakes = {
-            span // stride: "You forgot the + 1: the first position of the kernel counts too.",
-            (size + padding - kernel_size) // stride + 1: "Padding is added on both sides: use 2 * padding.",
-            (size - kernel_size) // stride + 1: "You left out the padding: it makes the input bigger by 2 * padding.",
-            span + 1: "You left out the stride: the kernel moves `stride` pixels at a time.",
-            -(-span // stride) + 1: "You rounded up; PyTorch rounds down (a last, partial window is dropped).",
-            size // stride: "size // stride ignores the kernel and the padding.",
+            2 * expected: "That is twice the right number: a multiply-add (one multiplication and one addition) "
+                          "is two floating-point operations (FLOPs). Count each multiply-add once.",
+            counts["params"]: "That is the number of parameters. Parameters are stored once; a convolution uses "
+                              "each weight again at every output position.",
+            counts["weights_once"]: "You counted each weight once. A convolution uses every weight at every "
+                                    "output position: multiply by H_out x W_out.",
+            expected + counts["bias"]: "You also counted the biases. A bias is an addition, not a multiply-add: "
+                                       "leave it out.",
+            counts["conv_in_size"]: "You used each layer's input size. The count depends on the number of "
+                                    "outputs: use the height and width after the layer (stride and padding "
+                                    "change them).",
+            counts["conv"]: "You counted the convolutions only: the Linear layers cost in_features x "
+                            "out_features multiply-adds each.",
+            counts["linear"]: "You counted the Linear layers only: the convolutions cost the most.",
+            counts["square_kernel"]: "Kernels need not be square: multiply the kernel's height by its width "
+                                     "(layer.kernel_size is a pair).",
+            counts["square_image"]: "Images need not be square: multiply the output's height by its width.",
+            counts["no_in_channels"]: "Each output value of a convolution reads all in_channels input maps: "
+                                      "multiply by in_channels too.",
+            _LENET_MACS: "That is LeNet's count, but this is another network: compute the count from the model "
+                         "and input_shape you are given.",
         }
-        why = mistakes.get(int(value), "")
-        raise Wrong(f"For {case} you returned {int(value)}, expected {expected}. {why}".rstrip())
+        message = mistakes.get(got, "")
+        raise Wrong(f"For {what} you counted {got:,} multiply-adds, expected {expected:,}. {message}".rstrip())
 
 
 # --------------------------------------------------------------------------- 07.2
 
 
-def _as_matrix(value: Any, shape: tuple[int, int]) -> np.ndarray:
-    if value is None or value is Ellipsis:
-        raise NotAttempted("Your function returns None: it still needs a return statement.")
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise Wrong(f"Expected a {shape[0]} x {shape[1]} array or tensor, got {type(value).__name__}.") from exc
-    if array.shape != shape:
-        raise Wrong(f"Expected shape {shape} (num_classes x num_classes), got {array.shape}.",
-                    hint="Make the matrix num_classes x num_classes even when a class never appears: "
-                         "torch.zeros(num_classes, num_classes) is a good start.")
-    return array
-
-
-def _true_confusion(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
-    matrix = np.zeros((num_classes, num_classes))
-    np.add.at(matrix, (y_true, y_pred), 1)
+def _true_confusion(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
+    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    matrix.index_put_((y_true.long(), y_pred.long()), torch.ones(len(y_true), dtype=torch.long), accumulate=True)
     return matrix
+
+
+def _label_cases() -> list[tuple[torch.Tensor, int]]:
+    """(pairs, num_classes): column 0 true labels, column 1 predictions. The check passes the columns as views."""
+    generator = torch.Generator().manual_seed(7)
+    small = torch.tensor([[0, 0], [0, 1], [1, 1], [2, 2], [2, 0], [2, 0], [1, 1], [0, 0]])  # class 3 never appears
+    big_true = torch.randint(0, 10, (300,), generator=generator)
+    wrong = torch.rand(300, generator=generator) < 0.3
+    big_pred = torch.where(wrong, torch.randint(0, 10, (300,), generator=generator), big_true)
+    three_true = torch.randint(0, 3, (41,), generator=generator)
+    three_pred = torch.randint(0, 3, (41,), generator=generator)
+    predicted_only = torch.tensor([[1, 4], [1, 1], [0, 4], [2, 2], [1, 0]])                 # class 4 only predicted
+    return [(small, 4), (torch.stack([big_true, big_pred], dim=1), 10),
+            (torch.stack([three_true, three_pred], dim=1), 3), (predicted_only, 6), (torch.tensor([[2, 1]]), 3)]
 
 
 @exercise(
     "07.2",
     title="A confusion matrix by hand",
-    hint="Start from a num_classes x num_classes matrix of zeros and add 1 at [true, predicted] for "
+    hint="Start from torch.zeros(num_classes, num_classes, dtype=torch.long) and add 1 at [true, predicted] for "
          "every example: row = true class, column = prediction.",
 )
 def confusion_matrix_by_hand(answer: Any) -> None:
-    """The answer is a function f(y_true, y_pred, num_classes) -> counts[true, predicted]."""
+    """The answer is a function f(y_true, y_pred, num_classes) -> counts[true, predicted], an integer tensor."""
     expect_function(answer, "my_confusion_matrix(y_true, y_pred, num_classes)")
-    rng = np.random.default_rng(7)
-    small_true = np.array([0, 0, 1, 2, 2, 2, 1, 0])
-    small_pred = np.array([0, 1, 1, 2, 0, 0, 1, 0])   # class 3 never appears; 2 -> 0 twice, 0 -> 2 never
-    big_true = rng.integers(0, 10, 300)
-    big_pred = np.where(rng.random(300) < 0.7, big_true, rng.integers(0, 10, 300))
-    cases = [(small_true, small_pred, 4), (big_true, big_pred, 10)]
-    for y_true, y_pred, num_classes in cases:
-        got = _as_matrix(answer(torch.from_numpy(y_true), torch.from_numpy(y_pred), num_classes),
-                         (num_classes, num_classes))
+    for pairs, num_classes in _label_cases():
+        y_true, y_pred = pairs[:, 0], pairs[:, 1]                  # views of one table, as a dataset's columns
         expected = _true_confusion(y_true, y_pred, num_classes)
-        if np.array_equal(got, expected):
+        got = call(answer, y_true, y_pred, num_classes, name="my_confusion_matrix")
+        got = expect_tensor(got, f"The matrix for {len(y_true)} labels and num_classes={num_classes}")
+        if got.is_floating_point():
+            raise Wrong(f"Your matrix has dtype {got.dtype}; counts are whole numbers.",
+                        hint="Create it with torch.zeros(num_classes, num_classes, dtype=torch.long).")
+        if got.dtype == torch.bool:
+            raise Wrong("Your matrix holds True/False values; it should count the examples.")
+        if tuple(got.shape) != (num_classes, num_classes):
+            raise Wrong(f"For num_classes={num_classes} expected a {num_classes} x {num_classes} matrix, got shape "
+                        f"{tuple(got.shape)}.",
+                        hint="Make the matrix num_classes x num_classes even when a class never appears, "
+                             "in the labels or in the predictions.")
+        got = got.detach().cpu().long()
+        if torch.equal(got, expected):
             continue
-        if np.array_equal(got, expected.T):
+        if torch.equal(got, expected.T):
             raise Wrong("Your matrix is transposed: rows must be the true classes, columns the predictions.",
                         hint="Add 1 at [true, predicted], not at [predicted, true].")
-        totals = expected.sum(axis=1, keepdims=True)
-        normalised = np.divide(expected, totals, out=np.zeros_like(expected), where=totals > 0)
-        if np.allclose(got, normalised):
-            raise Wrong("You divided each row by its total: the exercise asks for counts.")
-        if np.array_equal(got, np.diag(np.diag(expected))):
+        if torch.equal(got, torch.diag(torch.diag(expected))):
             raise Wrong("Only the diagonal is filled: count the mistakes too, at [true, predicted].")
-        if np.array_equal(got, expected - np.diag(np.diag(expected))):
+        if torch.equal(got, expected - torch.diag(torch.diag(expected))):
             raise Wrong("The diagonal is empty: the correct predictions belong there, at [c, c].")
-        if got.sum() != len(y_true):
-            raise Wrong(f"Your counts add up to {got.sum():g}, but there are {len(y_true)} examples: "
+        if torch.equal(got, (expected > 0).long()):
+            raise Wrong("Each cell is 0 or 1: a pair (true, predicted) that occurs several times was counted once. "
+                        "With matrix[y_true, y_pred] += 1, repeated index pairs are written only once.",
+                        hint="Loop over the examples, or use torch.bincount(y_true * num_classes + y_pred, "
+                             "minlength=num_classes ** 2).")
+        if got.sum().item() != len(y_true):
+            raise Wrong(f"Your counts add up to {got.sum().item()}, but there are {len(y_true)} examples: "
                         "each example adds exactly 1 to one cell.")
-        raise Wrong(f"For y_true={y_true.tolist()[:8]}..., your matrix differs from the true counts.")
+        raise Wrong(f"For y_true={y_true.tolist()[:8]}... and num_classes={num_classes}, your matrix differs "
+                    "from the true counts.")
 
 
 # --------------------------------------------------------------------------- 07.3
 
-_CROP_PADDING = 3
-
 
 def _find_shift(original: torch.Tensor, output: torch.Tensor, reach: int) -> tuple[int, int] | None:
-    """The (dy, dx) with output[y, x] == original[y + dy, x + dx] (zeros outside), if any."""
+    """The (dy, dx) with output[:, y, x] == original[:, y + dy, x + dx] (zeros outside), if any."""
     _, height, width = original.shape
     padded = F.pad(original, (reach, reach, reach, reach))
     for dy in range(-reach, reach + 1):
@@ -146,77 +226,101 @@ def _is_wrapped_shift(original: torch.Tensor, output: torch.Tensor, reach: int) 
                for dy in range(-reach, reach + 1) for dx in range(-reach, reach + 1))
 
 
-def _crop_outputs(answer: Any, images: torch.Tensor) -> torch.Tensor:
-    out = answer(images.clone(), _CROP_PADDING)
-    if out is None or out is Ellipsis:
-        raise NotAttempted("Your function returns None: it still needs a return statement.")
-    if not isinstance(out, torch.Tensor):
-        raise Wrong(f"Expected a tensor of images, got {type(out).__name__}.")
-    padded_shape = (*images.shape[:2], images.shape[2] + 2 * _CROP_PADDING, images.shape[3] + 2 * _CROP_PADDING)
+def _channels_moved_apart(original: torch.Tensor, output: torch.Tensor, reach: int) -> bool:
+    """True when every channel is a zero-filled shift of its own channel, but not all by the same amount."""
+    shifts = [_find_shift(original[c:c + 1], output[c:c + 1], reach) for c in range(len(original))]
+    return all(shift is not None for shift in shifts) and len(set(shifts)) > 1
+
+
+# (images in the batch, channels, height, width, padding): several channels, non-square images, several paddings.
+_CROP_CASES = [(64, 1, 12, 12, 3), (48, 3, 9, 14, 2), (40, 2, 16, 10, 1)]
+
+
+def _crop_shifts(answer: Any, images: torch.Tensor, padding: int) -> torch.Tensor:
+    """The (dy, dx) of every image after one call of the answer; raises Wrong for anything but a crop."""
+    out = call(answer, images, padding, name="random_crop")
+    n, channels, height, width = images.shape
+    out = expect_tensor(out, f"random_crop of a batch of shape {tuple(images.shape)}")
+    padded_shape = (n, channels, height + 2 * padding, width + 2 * padding)
     if tuple(out.shape) == padded_shape:
         raise Wrong(f"You returned the padded images, shape {tuple(out.shape)}: cut a window of the original "
-                    f"size {tuple(images.shape[2:])} out of each padded image.")
-    if out.shape != images.shape:
-        raise Wrong(f"The output has shape {tuple(out.shape)}; a random crop keeps the shape {tuple(images.shape)}.")
-    return out
+                    f"size {(height, width)} out of each padded image.")
+    if tuple(out.shape) != tuple(images.shape):
+        extra = ""
+        if tuple(out.shape) == (n, channels, height, height) or tuple(out.shape) == (n, channels, width, width):
+            extra = " Images need not be square: use the height for rows and the width for columns."
+        elif out.dim() == 4 and out.shape[1] != channels:
+            extra = " Keep every channel: slice [:, top:top + height, left:left + width] of each padded image."
+        raise Wrong(f"For a batch of shape {tuple(images.shape)} the output has shape {tuple(out.shape)}; "
+                    f"a random crop keeps the shape.{extra}")
+    if out.dtype != images.dtype:
+        raise Wrong(f"The output has dtype {out.dtype}, the images {images.dtype}: a crop only moves pixels.")
+    reach = padding + 2
+    shifts = []
+    for i in range(n):
+        shift = _find_shift(images[i].cpu(), out[i].detach().cpu(), reach)
+        if shift is None:
+            if _is_wrapped_shift(images[i].cpu(), out[i].detach().cpu(), reach):
+                raise Wrong("Your images wrap around: pixels that leave one side come back on the other "
+                            "(that is what torch.roll does). A crop of a zero-padded image fills the "
+                            "uncovered border with zeros.",
+                            hint="Pad with F.pad(images, (padding,) * 4), then slice a window of the "
+                                 "original size at a random offset.")
+            if channels > 1 and _channels_moved_apart(images[i].cpu(), out[i].detach().cpu(), reach):
+                raise Wrong(f"In image {i} the {channels} channels moved by different amounts: the colours of "
+                            "one picture would come apart. Draw one offset per image and cut the same "
+                            "window from all its channels.")
+            raise Wrong(f"Output image {i} (of a batch of shape {tuple(images.shape)}) is not a shifted copy of "
+                        "its input with zeros around it. A random crop only moves the image; it does not "
+                        "change the pixel values.")
+        shifts.append(shift)
+    return torch.tensor(shifts)
 
 
 def _check_random_crop(answer: Any) -> None:
     generator = torch.Generator().manual_seed(3)
-    images = 0.1 + 0.9 * torch.rand(64, 1, 12, 12, generator=generator)   # no zeros: padding shows
-    p = _CROP_PADDING
-    shifts = []
-    for _ in range(2):
-        out = _crop_outputs(answer, images)
-        for i in range(len(images)):
-            shift = _find_shift(images[i], out[i], p + 2)
-            if shift is None:
-                if _is_wrapped_shift(images[i], out[i], p + 2):
-                    raise Wrong("Your images wrap around: pixels that leave one side come back on the other "
-                                "(that is what torch.roll does). A crop of a zero-padded image fills the "
-                                "uncovered border with zeros.",
-                                hint="Pad with F.pad(images, (padding,) * 4), then slice a window of the "
-                                     "original size at a random offset.")
-                raise Wrong(f"Output image {i} is not a shifted copy of its input with zeros around it. "
-                            "A random crop only moves the image; it does not change the pixel values.")
-            shifts.append(shift)
-    shifts_t = torch.tensor(shifts)
-    largest = shifts_t.abs().max().item()
-    if largest > p:
-        raise Wrong(f"One image moved by {largest} pixels, but with padding={p} a crop can move it by at "
-                    f"most {p}.", hint="Choose each offset in 0 ... 2 * padding (inclusive).")
-    if largest == 0:
-        raise Wrong("Every image came back unchanged: choose a random offset for each image.")
-    first_call = shifts_t[:len(images)]
-    if (first_call == first_call[0]).all():
-        raise Wrong(f"Every image of the batch moved by the same offset {tuple(first_call[0].tolist())}: "
-                    "draw a separate random offset for each image.",
-                    hint="torch.randint(0, 2 * padding + 1, (len(images),)) gives one offset per image.")
-    if torch.equal(first_call, shifts_t[len(images):]):
-        raise Wrong("Two calls gave exactly the same offsets: draw new random offsets at every call.")
-    for axis, name in ((0, "vertical"), (1, "horizontal")):
-        seen = set(shifts_t[:, axis].tolist())
-        if not {-p, p} <= seen:
-            raise Wrong(f"In {len(shifts)} crops the {name} offset never reached both -{p} and +{p}. "
-                        "torch.randint(low, high) never returns high itself.",
-                        hint="Use torch.randint(0, 2 * padding + 1, ...) so that every offset from 0 to "
-                             "2 * padding can come out.")
+    for n, channels, height, width, p in _CROP_CASES:
+        # A view into a larger batch (as a dataset's rows are), with no zeros in it, so that padding shows.
+        pool = 0.1 + 0.9 * torch.rand(n + 8, channels, height, width, generator=generator)
+        images = pool[4:4 + n]
+        first, second = _crop_shifts(answer, images, p), _crop_shifts(answer, images, p)
+        shifts = torch.cat([first, second])
+        largest = shifts.abs().max().item()
+        if largest > p:
+            raise Wrong(f"With padding={p} one image moved by {largest} pixels; a crop can move it by at most "
+                        f"{p}.", hint="Choose each offset in 0 ... 2 * padding (inclusive), from the padding "
+                                      "you are given.")
+        if largest == 0:
+            raise Wrong("Every image came back unchanged: choose a random offset for each image.")
+        if (first == first[0]).all():
+            raise Wrong(f"Every image of the batch moved by the same offset {tuple(first[0].tolist())}: "
+                        "draw a separate random offset for each image.",
+                        hint="torch.randint(0, 2 * padding + 1, (len(images),)) gives one offset per image.")
+        if torch.equal(first, second):
+            raise Wrong("Two calls gave exactly the same offsets: draw new random offsets at every call.")
+        if torch.equal(shifts[:, 0], shifts[:, 1]):
+            raise Wrong("Every image moved as far down as it moved right (dy == dx): draw the vertical and "
+                        "the horizontal offset separately.")
+        for axis, name in ((0, "vertical"), (1, "horizontal")):
+            seen = set(shifts[:, axis].tolist())
+            if not {-p, p} <= seen:
+                raise Wrong(f"With padding={p}, in {len(shifts)} crops the {name} offset never reached both "
+                            f"-{p} and +{p}. torch.randint(low, high) never returns high itself.",
+                            hint="Use torch.randint(0, 2 * padding + 1, ...) so that every offset from 0 to "
+                                 "2 * padding can come out.")
 
 
 @exercise(
     "07.3",
     title="Random crop with zero padding",
     hint="Pad every image with `padding` zeros on each side (F.pad(images, (padding,) * 4)), then for each "
-         "image cut out a window of the original size at a random top-left corner in 0 ... 2 * padding.",
+         "image cut out a window of the original height and width at a random top-left corner in "
+         "0 ... 2 * padding.",
 )
 def random_crop(answer: Any) -> None:
     """The answer is a function f(images, padding) -> randomly cropped images of the same shape."""
     expect_function(answer, "random_crop(images, padding)")
-    # The learner's function draws from the global generator: seed it for a repeatable check,
-    # and give the notebook its random state back afterwards.
-    with torch.random.fork_rng():
-        torch.manual_seed(2024)
-        _check_random_crop(answer)
+    _check_random_crop(answer)   # check() has seeded the global generator the answer draws from
 
 
 # --------------------------------------------------------------------------- 07.4
@@ -243,10 +347,248 @@ exercise(
     )
 )
 
+
 # --------------------------------------------------------------------------- 07.5
 
-exercise(
+#: The recipe must reach this accuracy on the check's held-out digits ...
+RECIPE_TARGET = 0.97
+#: ... within this many seconds of training (on the machine the check runs on).
+RECIPE_SECONDS = 120.0
+#: The check renames every digit (0 is called 3, 1 is called 7, ...), so that no digit keeps its name.
+RENAMED = (3, 7, 0, 9, 5, 1, 8, 2, 6, 4)
+
+
+@functools.cache
+def _sample() -> tuple[Any, Any]:
+    """The bundled sample's training and test ImageSets, loaded once."""
+    from course_utils.data import load_mnist
+
+    return load_mnist("train", source="sample", verbose=False), load_mnist("test", source="sample", verbose=False)
+
+
+@functools.cache
+def _sample_digits() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The check's own split of the sample's 4,000 training digits: 3,000 to learn from, 1,000 held out.
+
+    The test split is never used: a learner who tunes a recipe against this check tunes it on
+    digits held out from the training data, as validation should be.
+    """
+    from course_utils.data import train_val_split
+
+    given, held = train_val_split(_sample()[0], val_fraction=0.25, seed=7)
+    rename = torch.tensor(RENAMED)
+    return given.images, rename[given.labels], held.images, rename[held.labels]
+
+
+@functools.cache
+def _digit_fingerprints() -> frozenset[str]:
+    """A fingerprint of every image of the bundled sample (train and test), to recognise them anywhere."""
+    train, test = _sample()
+    return frozenset(_fingerprints(torch.cat([train.images, test.images])))
+
+
+def _fingerprints(images: torch.Tensor | np.ndarray) -> list[str]:
+    rows = images.detach().cpu().numpy() if isinstance(images, torch.Tensor) else images
+    rows = np.ascontiguousarray(rows, dtype=np.float32).reshape(-1, 28 * 28)
+    return [hashlib.blake2b(row.tobytes(), digest_size=12).hexdigest() for row in rows]
+
+
+def _holds_digits(value: Any) -> int | None:
+    """The number of images when ``value`` holds MNIST digits of the sample (tensor, array, dataset, pair)."""
+    if isinstance(value, torch.utils.data.TensorDataset):
+        return _holds_digits(value.tensors[0])
+    if isinstance(value, (tuple, list)) and 0 < len(value) <= 4:
+        counts = [_holds_digits(item) for item in value]
+        return next((count for count in counts if count), None)
+    if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim >= 3 and tuple(value.shape[-2:]) == (28, 28):
+        if isinstance(value, torch.Tensor) and not value.is_floating_point():
+            return None
+        if isinstance(value, np.ndarray) and value.dtype not in (np.float32, np.float64):
+            return None
+        flat = value.reshape(-1, 28, 28)
+        if len(flat) and not _digit_fingerprints().isdisjoint(_fingerprints(flat[:32])):
+            return int(value.shape[0])
+    return None
+
+
+class DataTouched(Wrong):
+    """Raised when a recipe reads the notebook's digits instead of the data it was given."""
+
+
+class _Sealed:
+    """Stands in for a variable that holds the notebook's digits while a recipe trains: any use fails."""
+
+    def __init__(self, name: str, uses: list[str]) -> None:
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_uses", uses)
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        name = object.__getattribute__(self, "_name")
+        object.__getattribute__(self, "_uses").append(name)
+        raise _touched(name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return self._fail()
+
+    @classmethod
+    def __torch_function__(cls, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        candidates = [*args, *(kwargs or {}).values()]
+        candidates += [item for arg in args if isinstance(arg, (list, tuple)) for item in arg]
+        return next(arg for arg in candidates if isinstance(arg, _Sealed))._fail()
+
+    __getitem__ = __setitem__ = __len__ = __iter__ = __array__ = __call__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __matmul__ = _fail
+    __eq__ = __lt__ = __gt__ = __bool__ = __float__ = __int__ = __index__ = _fail
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return f"<{object.__getattribute__(self, '_name')}: sealed while the check trains your recipe>"
+
+
+def _touched(name: str) -> DataTouched:
+    return DataTouched(
+        f"Your recipe reads {name!r}, digits of the notebook. A recipe may learn only from the images and "
+        "labels it is given: anything else could be test data (the notebook's test digits must stay unseen "
+        "until the very end), and the check gives its own digits, with other names, anyway.",
+        hint="Use only train_recipe's arguments, images and labels, inside the function.")
+
+
+@contextmanager
+def _sealed_notebook_data(answer: Any) -> Iterator[list[str]]:
+    """While the block runs, every global of the answer's module that holds sample digits is sealed."""
+    namespace = getattr(answer, "__globals__", None)
+    uses: list[str] = []
+    if not isinstance(namespace, dict):
+        yield uses
+        return
+    sealed: dict[str, Any] = {}
+    image_counts = set()
+    for key, value in list(namespace.items()):
+        if key.startswith("__"):
+            continue
+        try:
+            count = _holds_digits(value)
+        except Exception:   # an object that cannot be inspected (a meta tensor, a broken container): not digits
+            count = None
+        if count:
+            sealed[key] = value
+            image_counts.add(count)
+    for key, value in list(namespace.items()):   # their labels: integer vectors as long as a set of digits
+        if (key not in sealed and not key.startswith("__") and isinstance(value, torch.Tensor)
+                and value.ndim == 1 and not value.is_floating_point() and len(value) in image_counts):
+            sealed[key] = value
+    try:
+        for key in sealed:
+            namespace[key] = _Sealed(key, uses)
+        yield uses
+    finally:
+        for key, value in sealed.items():
+            namespace[key] = value
+
+
+_LOADERS = ("course_utils.data.load_mnist", "course_utils.data.mnist.load_mnist",
+            "course_utils.data.load_dataset", "course_utils.data.catalog.load_dataset",
+            "course_utils.data.mnist.read_sample", "course_utils.data.mnist.read_idx")
+
+
+def _train(answer: Any, images: torch.Tensor, labels: torch.Tensor) -> tuple[Any, float]:
+    """Run the learner's recipe on the check's digits, with the notebook's digits sealed; time it."""
+    start = time.perf_counter()
+    try:
+        with _sealed_notebook_data(answer) as uses, forbid(*_LOADERS, answer=answer):
+            try:
+                model = call(answer, images, labels, name="train_recipe")
+            except DataTouched:
+                raise
+            except Exception:
+                if uses:   # the learner's code reached the sealed data, and something else broke next
+                    raise _touched(uses[0]) from None
+                raise
+            if uses:       # ... or it caught the error and went on
+                raise _touched(uses[0])
+    except ForbiddenCall as error:
+        loader = re.search(r"calls (\S+),", str(error))
+        raise Wrong(f"Your recipe loads data itself ({loader.group(1) if loader else 'a dataset loader'}). A "
+                    "recipe may learn only from the images and labels it is given: a loader could hand it the "
+                    "test digits, which must stay unseen until the very end.",
+                    hint="Train on train_recipe's arguments, images and labels, and nothing else.") from None
+    return model, time.perf_counter() - start
+
+
+def _logits(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        outputs = torch.cat([model(images[i:i + 500].to(device)) for i in range(0, len(images), 500)])
+    return expect_tensor(outputs, "Your model's output for 1,000 digits", shape=(len(images), 10), floating=True)
+
+
+@exercise(
     "07.5",
+    title="A training recipe that beats the reference",
+    hint="Start from what this notebook built: LeNet, the Augment layer (milder than in section 7: shifts of "
+         "2 pixels and 10 degrees), AdamW with a one-cycle schedule sized to len(images), and enough epochs. "
+         "Pass the augmentation to fit as transform= and the schedule as scheduler=.",
+)
+def training_recipe(answer: Any) -> None:
+    """The answer is a function f(images, labels) -> a trained model that maps (N, 1, 28, 28) images to 10 logits."""
+    from course_utils import get_device
+    from course_utils.train import History
+
+    if isinstance(answer, nn.Module):
+        raise Wrong("You passed a model; pass the function train_recipe, which builds a model, trains it and "
+                    "returns it.")
+    expect_function(answer, "train_recipe(images, labels)")
+    _digit_fingerprints()                       # loaded now, before any loader is forbidden
+    given_images, given_labels, held_images, held_labels = _sample_digits()
+    device = get_device()
+    images, labels = given_images.to(device), given_labels.to(device)   # fresh copies: the cache stays clean
+    if images is given_images:
+        images, labels = images.clone(), labels.clone()
+    model, seconds = _train(answer, images, labels)
+    if isinstance(model, History):
+        raise Wrong("train_recipe returned the History that fit returns; return the trained model.",
+                    hint="fit trains the model in place: call it, then return model.")
+    if isinstance(model, tuple) and any(isinstance(item, nn.Module) for item in model):
+        raise Wrong(f"train_recipe returned a tuple of {len(model)} things; return only the trained model.")
+    if not isinstance(model, nn.Module):
+        raise Wrong(f"train_recipe should return the trained model (an nn.Module), got {type(model).__name__}.")
+    if next(model.parameters(), None) is None:
+        raise Wrong("Your model has no parameters, so it cannot have learned anything.")
+    model.eval()
+    logits = _logits(model, held_images)
+    again = _logits(model, held_images)
+    if not torch.allclose(logits, again, atol=1e-5, rtol=1e-4):
+        raise Wrong("In evaluation mode your model gives different outputs for the same digits: something random "
+                    "(augmentation or noise) is still switched on at evaluation.",
+                    hint="Augment in training only: pass the augmentation to fit as transform=, or make it a "
+                         "layer that returns its input unchanged when not self.training.")
+    predicted = logits.argmax(dim=1).cpu()
+    accuracy = (predicted == held_labels).float().mean().item()
+    real_names = torch.tensor(RENAMED).argsort()
+    accuracy_real_names = (predicted == real_names[held_labels]).float().mean().item()
+    summary = (f"trained on 3,000 digits in {seconds:.1f} s, your model recognises {accuracy:.1%} of the 1,000 "
+               "held-out digits")
+    if accuracy_real_names > 0.5 and accuracy < 0.5:
+        raise Wrong(f"Your model calls {accuracy_real_names:.0%} of the held-out digits by their usual names, but "
+                    "the check renamed every digit (a 0 is labelled 3, a 1 is labelled 7, ...), in the labels it "
+                    "gave your recipe too. So your model learned from other data than it was given.",
+                    hint="Train a new model inside train_recipe, on its arguments images and labels.")
+    if accuracy < 0.2:
+        raise Wrong(f"{summary.capitalize()}: hardly better than guessing (10%). Did the model train, and did "
+                    "you return the model you trained?")
+    if seconds > RECIPE_SECONDS:
+        raise Wrong(f"{summary.capitalize()}, but the exercise asks for at most {RECIPE_SECONDS:.0f} s of "
+                    "training.", hint="Fewer epochs, larger batches or a smaller network; or a schedule that "
+                                      "gets more out of each epoch.")
+    if accuracy < RECIPE_TARGET:
+        raise Wrong(f"{summary.capitalize()}; the target is {RECIPE_TARGET:.1%}.",
+                    hint="Augment the training batches (mildly), use a one-cycle schedule whose total_steps "
+                         "is epochs * ceil(len(images) / batch_size), and train for more epochs.")
+
+# --------------------------------------------------------------------------- 07.6
+
+exercise(
+    "07.6",
     title="Why the time-averaged spectrum fails",
     hint="Draw the frequency of a rising and of a falling chirp against time, then count how long each one "
          "spends at each frequency.",
