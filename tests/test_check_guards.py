@@ -459,9 +459,10 @@ def test_numpy_only_blocks_autograd_and_tensor_conversions():
 
 
 def test_forbid_takes_a_custom_first_sentence():
-    with pytest.raises(ForbiddenCall, match=r"^Do not use torch.cdist here\. Broadcast\.$"), forbid(
-            "torch.cdist", message="Do not use {target} here.", instead="Broadcast."):
+    with pytest.raises(ForbiddenCall, match=r"^Do not use torch.cdist here\. Broadcast\.$") as info, forbid(
+            "torch.cdist", message="Do not use {target} here.", instead="Broadcast.", hint="Think in shapes."):
         torch.cdist(torch.ones(2, 2), torch.ones(2, 2))
+    assert info.value.hint == "Think in shapes."
 
 
 def test_autograd_constant_catches_the_functional_api_too():

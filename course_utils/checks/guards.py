@@ -341,10 +341,11 @@ def _resolve(target: str) -> tuple[Any, str, Any]:
 
 
 class _Guard:
-    def __init__(self, targets: Sequence[str], instead: str, message: str) -> None:
+    def __init__(self, targets: Sequence[str], instead: str, message: str, hint: str | None) -> None:
         self.targets = list(targets)
         self.instead = instead
         self.message = message
+        self.hint = hint
         self.calls: list[str] = []
 
     def blocker(self, target: str) -> Callable[..., Any]:
@@ -358,7 +359,8 @@ class _Guard:
     def error(self, target: str) -> ForbiddenCall:
         extra = f" {self.instead}" if self.instead else ""
         first = self.message.format(target=target)
-        return ForbiddenCall(f"{first}{extra}", hint=f"Build the result from simpler operations, without {target}.")
+        hint = self.hint or f"Build the result from simpler operations, without {target}."
+        return ForbiddenCall(f"{first}{extra}", hint=hint)
 
 
 def _globals_of(answer: Any) -> list[dict[str, Any]]:
@@ -382,18 +384,20 @@ _FORBIDDEN = "Your code calls {target}, which this exercise asks you to write yo
 
 
 @contextmanager
-def forbid(*targets: str, answer: Any = None, instead: str = "", message: str = _FORBIDDEN) -> Iterator[None]:
+def forbid(*targets: str, answer: Any = None, instead: str = "", message: str = _FORBIDDEN,
+           hint: str | None = None) -> Iterator[None]:
     """Make the named functions raise :class:`ForbiddenCall` while the block runs.
 
     ``targets`` are dotted names: ``"torch.logsumexp"``, ``"torch.Tensor.logsumexp"``,
     ``"torch.nn.functional.cross_entropy"``, ``"torch.Tensor.backward"``. Pass the learner's
     function (or class) as ``answer`` so that names it imported directly
     (``from torch import logsumexp``) are blocked too; ``instead`` says what to use, and
-    ``message`` (with ``{target}`` in it) replaces the first sentence of the verdict.
+    ``message`` (with ``{target}`` in it) replaces the first sentence of the verdict and
+    ``hint`` its hint.
     Even if the learner's code swallows the error, leaving the block fails the answer.
     Compute the expected results *before* entering the block.
     """
-    guard = _Guard(targets, instead, message)
+    guard = _Guard(targets, instead, message, hint)
     restore: list[Callable[[], None]] = []
     try:
         originals = []

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
-from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from course_utils.checks import (
+    AUTOGRAD,
     Wrong,
     assert_tensor_close,
     call,
@@ -20,9 +17,8 @@ from course_utils.checks import (
     expect_tensor,
     forbid,
     multiple_choice,
+    python_loop_in,
 )
-
-_AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward", "torch.func.grad")
 
 
 def _expect_scalar_tensor(value: Any, what: str) -> torch.Tensor:
@@ -119,22 +115,6 @@ exercise(
 
 # ---------------------------------------------------------------- 00.3 pairwise squared distances
 
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def _python_loop_in(function: Callable[..., Any]) -> str | None:
-    """The kind of Python loop in the function's source ("a for loop", ...), or None (also when unreadable)."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
-        return None
-    names = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop"}
-    for node in ast.walk(tree):
-        if isinstance(node, _LOOPS):
-            return names.get(type(node), "a comprehension (a loop in disguise)")
-    return None
-
-
 def _squared_distances(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
     return ((A.double()[:, None, :] - B.double()[None, :, :]) ** 2).sum(dim=-1)
 
@@ -148,7 +128,7 @@ def _squared_distances(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
 def pairwise_squared_distances(answer: Any) -> None:
     """The answer is a function f(A, B) -> (N, M) squared distances between the rows of A (N, D) and B (M, D)."""
     expect_function(answer, "pairwise_squared_distances(A, B)")
-    loop = _python_loop_in(answer)
+    loop = python_loop_in(answer)
     if loop:
         raise Wrong(f"Your function uses {loop}. The exercise asks for broadcasting alone: one expression that "
                     "computes every pair at once.",
@@ -298,7 +278,7 @@ def fit_line_by_hand(answer: Any) -> None:
         expected_w, expected_b = _descend_with_autograd(x, y, learning_rate, steps)
         shown = ", ".join([f"{n} points"] + [f"{key}={value}" for key, value in kwargs.items()])
         where = f"fit_line_by_hand({shown})"
-        with forbid(*_AUTOGRAD, answer=answer,
+        with forbid(*AUTOGRAD, answer=answer,
                     instead="Here the point is to derive the two derivatives yourself and code them."):
             result = call(answer, x, y, name="fit_line_by_hand", **kwargs)
         if not isinstance(result, (tuple, list)) or len(result) != 2:

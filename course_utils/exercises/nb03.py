@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from course_utils.checks import (
+    AUTOGRAD,
     Wrong,
     assert_tensor_close,
     call,
@@ -444,7 +445,6 @@ def backward_walk(answer: Any) -> None:
 
 # ---------------------------------------------------------------- 03.4 the backward pass of a linear layer
 
-_AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward")
 
 
 def _linear_case(n: int, d_in: int, d_out: int, seed: int, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
@@ -484,7 +484,7 @@ def linear_backward(answer: Any) -> None:
     for index, ((n, d_in, d_out), dtype) in enumerate(cases):
         X, W, b, dY = _linear_case(n, d_in, d_out, seed=100 + index, dtype=dtype)
         expected = _linear_expected(X, W, b, dY)
-        with forbid(*_AUTOGRAD, answer=answer,
+        with forbid(*AUTOGRAD, answer=answer,
                     instead="Derive the three gradients with the chain rule and write them with matrix products "
                     "and sums."):
             result = call(answer, X, W, b, dY, name="linear_backward")

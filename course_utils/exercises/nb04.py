@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import pairwise
 from typing import Any
 
@@ -28,35 +26,10 @@ from course_utils.checks import (
     expect_function,
     expect_int,
     expect_number,
-    forbid,
     multiple_choice,
+    numpy_only,
     random_shapes,
 )
-
-# While a "NumPy only" answer runs, autograd and the functions that turn arrays into tensors raise.
-NUMPY_ONLY = (
-    "torch.Tensor.backward",
-    "torch.autograd.grad",
-    "torch.autograd.backward",
-    "torch.tensor",
-    "torch.as_tensor",
-    "torch.from_numpy",
-    "torch.asarray",
-)
-_NUMPY_ONLY_ADVICE = "Write it with NumPy only: the check wants NumPy arrays back, computed without torch."
-
-
-@contextmanager
-def _numpy_only(answer: Any) -> Iterator[None]:
-    with forbid(*NUMPY_ONLY, answer=answer, instead=_NUMPY_ONLY_ADVICE):
-        yield
-
-
-def _expect_float64(value: np.ndarray, what: str) -> None:
-    if value.dtype != np.float64:
-        raise Wrong(f"{what} has dtype {value.dtype}; the inputs are float64, and so must be the result.",
-                    hint="Do not cast to float32 (or to integers): NumPy keeps float64 if you let it.")
-
 
 # --------------------------------------------------------------------------- 04.1
 
@@ -258,7 +231,7 @@ def mlp_forward_backward(answer: Any) -> None:
     for case, seed, N, D, H, K, options in _MLP_CASES:
         params, X, y = _mlp_problem(seed, N, D, H, K, **options)
         expected_loss, expected, Z1 = _autograd_mlp(params, X, y)
-        with _numpy_only(answer):
+        with numpy_only(answer):
             result = call(answer, params, X, y)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise Wrong(f"Expected the pair (loss, grads) back, got {type(result).__name__}.")
@@ -280,7 +253,7 @@ def mlp_forward_backward(answer: Any) -> None:
                     if value.shape == shape[::-1] else ""
                 raise Wrong(f"For {case}, grads[{name!r}] has shape {value.shape}, but {name} has shape {shape}: "
                             f"every gradient has its parameter's shape.{transposed}")
-            _expect_float64(value, f"grads[{name!r}]")
+            expect_array(value, f"grads[{name!r}] (for {case})", dtype=np.float64)
             got[name] = value
         if not np.isfinite(loss) or not all(np.isfinite(value).all() for value in got.values()):
             raise Wrong(f"For {case} your loss or gradients contain inf or nan. exp of a logit near 750 "
@@ -356,11 +329,11 @@ def leaky_relu_backward(answer: Any) -> None:
         z_torch = torch.tensor(z, requires_grad=True)
         F.leaky_relu(z_torch, negative_slope=used).backward(torch.tensor(grad_output))
         expected = z_torch.grad.numpy()
-        with _numpy_only(answer):
+        with numpy_only(answer):
             got = call(answer, grad_output, z) if slope is None else call(answer, grad_output, z, slope=slope)
         how = f"leaky_relu_backward(grad_output, z{'' if slope is None else f', slope={slope}'})"
         got = expect_array(got, f"{how} for z of shape {shape}", shape=shape)
-        _expect_float64(got, f"The result of {how}")
+        expect_array(got, f"The result of {how}", dtype=np.float64)
         if np.allclose(got, expected, rtol=0, atol=1e-12):
             continue
         where = f"With z of shape {shape} and slope={used}: "

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.checks import (
+    AUTOGRAD,
     Wrong,
     assert_tensor_close,
     call,
@@ -261,7 +262,7 @@ def conv_parameter_count(answer: Any) -> None:
 # ----------------------------------------------------------------------------- 06.4
 
 _AUTOGRAD_AND_FRIENDS = (
-    "torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
+    *AUTOGRAD,
     "torch.nn.functional.conv_transpose2d", "torch.conv_transpose2d",
     "torch.nn.grad.conv2d_input", "torch.nn.grad.conv2d_weight",
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils.checks import (
-    ForbiddenCall,
     Wrong,
     call,
     exercise,
@@ -494,24 +492,21 @@ _LOADERS = ("course_utils.data.load_mnist", "course_utils.data.mnist.load_mnist"
 def _train(answer: Any, images: torch.Tensor, labels: torch.Tensor) -> tuple[Any, float]:
     """Run the learner's recipe on the check's digits, with the notebook's digits sealed; time it."""
     start = time.perf_counter()
-    try:
-        with _sealed_notebook_data(answer) as uses, forbid(*_LOADERS, answer=answer):
-            try:
-                model = call(answer, images, labels, name="train_recipe")
-            except DataTouched:
-                raise
-            except Exception:
-                if uses:   # the learner's code reached the sealed data, and something else broke next
-                    raise _touched(uses[0]) from None
-                raise
-            if uses:       # ... or it caught the error and went on
-                raise _touched(uses[0])
-    except ForbiddenCall as error:
-        loader = re.search(r"calls (\S+),", str(error))
-        raise Wrong(f"Your recipe loads data itself ({loader.group(1) if loader else 'a dataset loader'}). A "
-                    "recipe may learn only from the images and labels it is given: a loader could hand it the "
-                    "test digits, which must stay unseen until the very end.",
-                    hint="Train on train_recipe's arguments, images and labels, and nothing else.") from None
+    loaders = forbid(*_LOADERS, answer=answer, message="Your recipe loads data itself ({target}).",
+                     instead="A recipe may learn only from the images and labels it is given: a loader could "
+                             "hand it the test digits, which must stay unseen until the very end.",
+                     hint="Train on train_recipe's arguments, images and labels, and nothing else.")
+    with _sealed_notebook_data(answer) as uses, loaders:
+        try:
+            model = call(answer, images, labels, name="train_recipe")
+        except DataTouched:
+            raise
+        except Exception:
+            if uses:   # the learner's code reached the sealed data, and something else broke next
+                raise _touched(uses[0]) from None
+            raise
+        if uses:       # ... or it caught the error and went on
+            raise _touched(uses[0])
     return model, time.perf_counter() - start
 
 
