@@ -518,3 +518,22 @@ def test_matching_mistake_names_the_first_reproduced_mistake():
     assert checks.matching_mistake(x * 2, mistakes) == "you doubled"
     assert checks.matching_mistake((x * 2)[None], mistakes) is None  # shapes must agree
     assert checks.matching_mistake("text", mistakes) is None
+
+
+@pytest.mark.parametrize("mutate, layers", [
+    (lambda layers: [layers.reverse(), 1][1], [(3, 1), (2, 2), (5, 2)]),              # pairs reordered
+    (lambda layers: [layers.__setitem__(0, (9, 9)), 1][1], [(3, 1), (2, 2)]),          # a pair replaced
+    (lambda layers: [layers.sort(), 1][1], [(3, 1), (2, 2), (5, 2)]),
+    (lambda layers: [layers[1].append(5), 1][1], [(3, 1), [2, 2], (5, 2)]),           # a list in the list
+    (lambda layers: [layers.pop(), 1][1], [(3, 1), (2, 2)]),
+])
+def test_call_catches_changes_inside_nested_lists(mutate, layers):
+    with pytest.raises(Wrong, match="in place"):
+        call(mutate, layers)
+    assert call(lambda layers: sum(k for k, *_ in layers), [(3, 1), [2, 2], (5, 2)]) == 10
+
+
+def test_call_catches_a_changed_module_inside_a_list():
+    layers = [nn.Linear(2, 2), nn.ReLU()]
+    with pytest.raises(Wrong, match="in place"):
+        call(lambda modules: [modules[0].bias.data.add_(1), 1][1], layers)

