@@ -537,3 +537,18 @@ def test_call_catches_a_changed_module_inside_a_list():
     layers = [nn.Linear(2, 2), nn.ReLU()]
     with pytest.raises(Wrong, match="in place"):
         call(lambda modules: [modules[0].bias.data.add_(1), 1][1], layers)
+
+
+def test_autograd_constant_catches_forward_mode_too():
+    def with_jvp(x):
+        return torch.func.jvp(torch.sin, (x,), (torch.ones_like(x),))[1]
+
+    def with_dual(x):
+        import torch.autograd.forward_ad as fwAD
+
+        with fwAD.dual_level():
+            return fwAD.unpack_dual(torch.sin(fwAD.make_dual(x, torch.ones_like(x)))).tangent
+
+    for answer in (with_jvp, with_dual):
+        with pytest.raises(ForbiddenCall), forbid(*checks.AUTOGRAD, answer=answer):
+            answer(torch.ones(3))

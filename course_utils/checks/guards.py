@@ -50,8 +50,10 @@ __all__ = [
 ]
 
 #: Everything that computes gradients for you: forbid these in a "by hand" exercise
-#: (``torch.func.grad`` and ``torch.func.vjp`` go through ``torch.autograd.grad``).
-AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward")
+#: (``torch.func.grad`` and ``vjp`` go through ``torch.autograd.grad``; ``torch.func.jvp`` and
+#: dual numbers, forward-mode differentiation, through ``forward_ad.make_dual``).
+AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
+            "torch.autograd.forward_ad.make_dual")
 #: For a "NumPy only" exercise: autograd, and every way of turning arrays into tensors.
 NUMPY_ONLY = (*AUTOGRAD, "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.asarray")
 
