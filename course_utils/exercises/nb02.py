@@ -8,6 +8,7 @@ central algorithm); 02.6 the Huber loss.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,14 +29,15 @@ from course_utils.checks import (
     random_shapes,
 )
 
-LOGSUMEXP = ("torch.logsumexp", "torch.Tensor.logsumexp", "torch.special.logsumexp")
+LOG_SOFTMAX = ("torch.nn.functional.log_softmax", "torch.log_softmax", "torch.Tensor.log_softmax",
+               "torch.special.log_softmax")
+# log_softmax computes log-sum-exp inside (z - log_softmax(z) is log-sum-exp in every position).
+LOGSUMEXP = ("torch.logsumexp", "torch.Tensor.logsumexp", "torch.special.logsumexp", *LOG_SOFTMAX)
 CROSS_ENTROPY_BUILTINS = (
     "torch.nn.functional.cross_entropy",
     "torch.nn.functional.nll_loss",
-    "torch.nn.functional.log_softmax",
-    "torch.log_softmax",
-    "torch.Tensor.log_softmax",
-    "torch.special.log_softmax",
+    *LOG_SOFTMAX,
+    "torch.distributions.Categorical.log_prob",  # normalises the logits and picks log p_y: cross-entropy
 )
 HUBER_BUILTINS = ("torch.nn.functional.huber_loss", "torch.nn.functional.smooth_l1_loss")
 
@@ -161,6 +163,8 @@ def swish_derivative_by_hand(answer: Any) -> None:
             (s - b * z * s * (1 - s), "a sign is wrong: both terms of the product rule are added."),
             (s + b * z * (1 - s), "the derivative of sigma(u) is sigma(u)(1 - sigma(u)), not 1 - sigma(u)."),
             (s + b * z * s, "the derivative of sigma(u) is sigma(u)(1 - sigma(u)), not sigma(u)."),
+            (torch.sigmoid(z) + b * z * torch.sigmoid(z) * (1 - torch.sigmoid(z)),
+             "you wrote sigma(z) where swish has sigma(beta z): beta belongs inside the sigmoid too."),
         ]
         why = _name_mistake(got, mistakes, atol, rtol)
         if why:
@@ -218,6 +222,11 @@ def _logsumexp_shape_hint(got: torch.Tensor, z: torch.Tensor, dim: int, what: st
     if got_shape == tuple(z.shape):
         return Wrong(f"For {what} you returned shape {_shape_text(got_shape)}, one value per logit; expected "
                      f"{_shape_text(expected)}. Sum the exponentials along dim.")
+    squeezed = tuple(size for size in _lse(z, dim).shape if size != 1)
+    if got_shape == squeezed and got_shape != expected:
+        return Wrong(f"For {what} you returned shape {_shape_text(got_shape)}, expected {_shape_text(expected)}: "
+                     "you squeezed every dimension of size 1, not only the one you reduced over.",
+                     hint="Write .squeeze(dim): a batch of one row must keep its batch dimension.")
     if got.numel() == 1 and len(expected) > 0:
         return Wrong(f"For {what} you returned a single number; expected shape {_shape_text(expected)}: "
                      "reduce along dim only, not over the whole tensor.")
@@ -241,8 +250,9 @@ def _each_row_alone_is_finite(answer: Any, huge: torch.Tensor) -> bool:
 @exercise(
     "02.3",
     title="A stable log-sum-exp",
-    hint="m = z.max(dim=dim, keepdim=True).values; then m + log(sum(exp(z - m))) along dim, and drop the "
-         "kept dimension.",
+    hint="Which constant m makes every exponent z_j - m at most 0? Take it along dim only (each row has its "
+         "own), keep it in a shape that broadcasts against z, add it back after the log, and check that dim is "
+         "gone from the result.",
 )
 def stable_logsumexp(answer: Any) -> None:
     """The answer is a function logsumexp(z, dim=-1) -> log(sum(exp(z))) along dim."""
@@ -258,13 +268,15 @@ def stable_logsumexp(answer: Any) -> None:
         (f"a random ({a}, {b}, {c}) input, default dim", 2 * torch.randn(a, b, c, generator=generator), None),
         (f"a random ({a}, {b}, {c}) input with dim=1", 2 * torch.randn(a, b, c, generator=generator), 1),
         (f"a random ({n}, {k2}) input with dim=0", 2 * torch.randn(n, k2, generator=generator), 0),
+        (f"a single row of {k2} logits, shape (1, {k2}), default dim", 2 * torch.randn(1, k2, generator=generator), None),
         ("the columns 1 to the end of a (9, ...) matrix (a view), default dim", big[:, 1:], None),
         ("the logits [[1000, 0, -1000], [-1000, -1001, -1002], [88, 89, 90]], default dim", huge, None),
         ("the same huge logits in 64-bit floats with dim=0", huge.double() * 3, 0),
     ]
     expected_values = [_lse(z, -1 if dim is None else dim) for _, z, dim in cases]
     with forbid(*LOGSUMEXP, answer=answer,
-                instead="Here you write it yourself from max, exp, sum and log."):
+                instead="Here you write it yourself from max, exp, sum and log (log_softmax has log-sum-exp "
+                        "inside, so it is ruled out too)."):
         results = _call_all(answer, [((z,), {} if dim is None else {"dim": dim}) for _, z, dim in cases], "logsumexp")
     for index, ((what, z, dim), got, expected) in enumerate(zip(cases, results, expected_values, strict=True)):
         d = -1 if dim is None else dim
@@ -302,6 +314,8 @@ def stable_logsumexp(answer: Any) -> None:
             (z.max() + torch.log(torch.exp(z - z.max()).sum(dim=d)),
              "you shifted by the maximum of the whole tensor: shift by the maximum along dim "
              "(z.max(dim=dim, keepdim=True))."),
+            ((m + torch.log(torch.exp(z - m).mean(dim=d, keepdim=True))).squeeze(d),
+             "you took the mean of the exponentials, which is log K too small: log-sum-exp sums them."),
         ]
         why = _name_mistake(got, mistakes, atol, rtol)
         raise Wrong(f"For {what}, {why}" if why else f"For {what} your result {_largest_gap(got, expected)}.")
@@ -326,7 +340,8 @@ def _per_example(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 @exercise(
     "02.4",
     title="Cross-entropy from logits",
-    hint="Per example: logsumexp(logits) - logits[i, y_i]; then the mean over the examples.",
+    hint="Write -log p_y with the logits only (the right-hand form of section 7), the log-sum-exp computed "
+         "stably; pick each example's true-class logit by indexing; then average over the examples.",
 )
 def cross_entropy_from_logits(answer: Any) -> None:
     """The answer is a function cross_entropy(logits, targets) -> the mean cross-entropy, a 0-d tensor."""
@@ -383,7 +398,25 @@ def cross_entropy_from_logits(answer: Any) -> None:
                                                "each example (logits[torch.arange(N), targets])."),
             (F.cross_entropy(p, t), "you applied softmax and then a cross-entropy that applies softmax again "
                                     "(double softmax)."),
+            (per_example.sum() / (n * k), "you divided by N times K, as if the cost were a mean over every logit; "
+                                          "it is the mean over the N examples of one loss each."),
+            (per_example.mean() - math.log(k), "you took the log of the mean of the exponentials, which is log K "
+                                               "too small: the log-sum-exp sums them."),
+            ((torch.logsumexp(z, -1) - z.max(dim=-1).values).mean(),
+             "you used the largest logit of each row, the model's prediction; use the logit of the true class, "
+             "logits[torch.arange(N), targets]."),
+            ((torch.logsumexp(z, -1)[:, None] - z[:, t]).mean(),
+             "logits[:, targets] picks every target's column in every row (an N x N table); pick one entry per "
+             "row with logits[torch.arange(N), targets]."),
+            ((torch.logsumexp(z, 0).mean() - z[torch.arange(n), t].mean()),
+             "the log-sum-exp runs over the wrong axis: each example's classes lie along its row (dim=1)."),
         ]
+        if int(t.max()) < k - 1:  # no example of the last class: F.one_hot(targets) guesses too few classes
+            present = z[:, : int(t.max()) + 1]
+            mistakes.append(((torch.logsumexp(present, -1) - z[torch.arange(n), t]).mean(),
+                             f"the log-sum-exp left out the classes above {int(t.max())}, the largest target in "
+                             f"this batch: F.one_hot(targets) guesses the number of classes from the targets. "
+                             f"Use all {k} logits (num_classes=logits.shape[1])."))
         why = _name_mistake(got, mistakes, atol, rtol)
         if why:
             raise Wrong(f"For {what} you returned {got.item():.4f}, expected {expected.item():.4f}: {why}")
@@ -508,6 +541,11 @@ def cross_entropy_gradient(answer: Any) -> None:
                                                               "itself."),
             (-one_hot / p * scale, "that is the derivative with respect to the probabilities p; the exercise asks "
                                    "for the derivative with respect to the logits z."),
+            ((p - F.one_hot(t, k).to(z.dtype).sum(dim=0).clamp(max=1)) * scale,
+             "p[:, targets] -= 1 subtracts 1 in every row, at the column of every target in the batch; pick one "
+             "entry per row with p[torch.arange(N), targets]."),
+            (p * (1 - p) * gap * scale, "the extra factor p(1 - p) is the slope of the softmax; the logarithm of "
+                                        "the cross-entropy cancels it: the gradient is just p - onehot(y)."),
         ]
         why = _name_mistake(got, mistakes, atol, rtol)
         if why:
@@ -526,8 +564,8 @@ def _huber_reference(predictions: torch.Tensor, targets: torch.Tensor, delta: fl
 @exercise(
     "02.6",
     title="The Huber loss",
-    hint="error = predictions - targets; 0.5 * error**2 where |error| <= delta, delta * (|error| - delta / 2) "
-         "elsewhere (torch.where picks entry by entry); then the mean.",
+    hint="Compute the size of every error once; torch.where(condition, a, b) chooses between the two pieces of "
+         "the formula entry by entry; then average over all the entries.",
 )
 def huber_loss(answer: Any) -> None:
     """The answer is a function huber(predictions, targets, delta=1.0) -> the mean Huber loss, a 0-d tensor."""
@@ -586,6 +624,9 @@ def huber_loss(answer: Any) -> None:
              "that is the sum over the entries; the loss is their mean."),
             (torch.where(small, e**2, d * (a - 0.5 * d)).mean(),
              "the quadratic piece is 0.5 * error**2, with the 1/2 (so that both pieces meet with the same slope)."),
+            (torch.where(small, 0.5 * e**2, d * (a - d)).mean(),
+             "the linear piece is delta * (|error| - delta / 2), with half of delta: then both pieces are "
+             "delta**2 / 2 at |error| = delta."),
             (torch.where(small, 0.5 * e**2, d * a).mean(),
              "the linear piece is delta * (|error| - delta / 2): without the - delta / 2 the two pieces do not "
              "meet at |error| = delta."),

@@ -36,6 +36,9 @@ _CURVATURE_CASES: list[list[float]] = [
     [2.5],
     [0.5, 0.2],
     [5.0, 0.1, 40.0, 1.5, 12.0],
+    # Curvatures with all 16 digits of a float64, which float32 cannot hold: "to 12 digits" has to mean it.
+    [0.7234567891234567, 3.141592653589793, 1.2345678901234567],
+    [2.718281828459045, 0.1234567890123457, 9.876543210987654, 6.02214076e-1],
 ]
 
 # Plausible limits other than 2 / max(c), each with what it gets wrong.
@@ -54,6 +57,9 @@ _LR_MISTAKES: list[tuple[Callable[[list[float]], float], str]] = [
     (lambda c: 1 / (2 * max(c)), "Check the factor |1 - lr * c| < 1 again: it allows rates up to 2 / c."),
     (lambda c: 0.2, "That is the limit of the notebook's valley (curvatures 1 and 10) only; the function must "
      "work for any curvatures."),
+    (lambda c: 2 / float(torch.tensor(max(c), dtype=torch.float32)),
+     "Right formula, but computed in 32-bit floats, which keep only about 7 digits: stay in the tensor's float64 "
+     "(no .float(), no torch.float32)."),
 ]
 
 
@@ -69,14 +75,21 @@ def largest_stable_lr(answer: Any) -> None:
     got: list[float] = []
     for values in _CURVATURE_CASES:
         curvatures = torch.tensor(values, dtype=torch.float64)
-        result = call(answer, curvatures, name="largest_stable_lr")
-        got.append(expect_number(result, f"largest_stable_lr(torch.tensor({values}))"))
+        what = f"largest_stable_lr(torch.tensor({values}))"
+        try:
+            result = call(answer, curvatures, name="largest_stable_lr")
+        except IndexError as error:
+            raise Wrong(f"{what} raised IndexError ({error}): your code picks a fixed entry of the tensor, and this "
+                        f"valley has {len(values)} dimension{'s' if len(values) > 1 else ''}.",
+                        hint="Work with all the curvatures, whatever their number and order (max, min, sum, ...)."
+                        ) from error
+        got.append(expect_number(result, what))
     wrong = [(values, value) for values, value in zip(_CURVATURE_CASES, got, strict=True)
              if not math.isclose(value, 2 / max(values), rel_tol=1e-12)]
     if not wrong:
         return
     values, value = wrong[0]
-    where = f"For the curvatures {values} you returned {value:.6g}; the limit is {2 / max(values):.6g}."
+    where = f"For the curvatures {values} you returned {value:.12g}; the limit is {2 / max(values):.12g}."
     for mistake, why in _LR_MISTAKES:
         if all(math.isclose(g, mistake(c), rel_tol=1e-9) for c, g in zip(_CURVATURE_CASES, got, strict=True)):
             raise Wrong(f"{where} {why}")
@@ -394,6 +407,11 @@ def _check_walk(answer: Any, name: str, graph: _Graph, root: Value) -> None:
     if any(id(node) not in listed for node in inner):
         raise Wrong(f"{where} the list you returned misses some of the nodes whose _backward ran; return the "
                     "whole order.")
+    missing = [node for node in nodes if id(node) not in listed]
+    if missing:
+        raise Wrong(f"{where} the list you returned misses {_describe(missing)}. The order holds every node that "
+                    "root depends on, the inputs (leaves) and root itself included.",
+                    hint="Append every node you visit, also those without parents.")
     pairs = [(listed[id(parent)], listed[id(node)]) for node in order for parent in node._parents
              if id(parent) in listed]
     if any(p > n for p, n in pairs):
@@ -484,11 +502,20 @@ def linear_backward(answer: Any) -> None:
     for index, ((n, d_in, d_out), dtype) in enumerate(cases):
         X, W, b, dY = _linear_case(n, d_in, d_out, seed=100 + index, dtype=dtype)
         expected = _linear_expected(X, W, b, dY)
-        with forbid(*AUTOGRAD, answer=answer,
-                    instead="Derive the three gradients with the chain rule and write them with matrix products "
-                    "and sums."):
-            result = call(answer, X, W, b, dY, name="linear_backward")
-        _judge_linear(result, X, W, dY, expected, f"For N={n}, D_in={d_in}, D_out={d_out} ({dtype})")
+        where = f"For N={n}, D_in={d_in}, D_out={d_out} ({dtype})"
+        try:
+            with forbid(*AUTOGRAD, answer=answer,
+                        instead="Derive the three gradients with the chain rule and write them with matrix products "
+                        "and sums."):
+                result = call(answer, X, W, b, dY, name="linear_backward")
+        except RuntimeError as error:
+            if "shape" not in str(error) and "size" not in str(error):
+                raise
+            raise Wrong(f"{where}, with X {tuple(X.shape)}, W {tuple(W.shape)} and dY {tuple(dY.shape)}, your function "
+                        f"raised RuntimeError: {error}. A product has its factors the wrong way round or transposed.",
+                        hint="Write each gradient's shape first (dX like X: (N, D_in); dW like W: (D_out, D_in)) and "
+                        "pick the product of dY, W and X whose shapes give it.") from error
+        _judge_linear(result, X, W, dY, expected, where)
 
 
 def _judge_linear(result: Any, X: torch.Tensor, W: torch.Tensor, dY: torch.Tensor,

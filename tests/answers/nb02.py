@@ -66,6 +66,23 @@ def _swish_finite_difference(z, beta=1.0):  # a numerical derivative in float32:
     return (f(z + h) - f(z - h)) / (2 * h)
 
 
+def _swish_jvp(z, beta=1.0):  # forward-mode autodiff (torch.func.jvp): PyTorch finds the derivative
+    return torch.func.jvp(lambda t: t * torch.sigmoid(beta * t), (z,), (torch.ones_like(z),))[1]
+
+
+def _swish_forward_ad(z, beta=1.0):  # forward-mode autodiff by hand: dual numbers do the work
+    import torch.autograd.forward_ad as fwAD
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(z, torch.ones_like(z))
+        return fwAD.unpack_dual(dual * torch.sigmoid(beta * dual)).tangent.clone()
+
+
+def _swish_beta_outside(z, beta=1.0):  # sigma(z) where swish has sigma(beta z)
+    s = torch.sigmoid(z)
+    return s + beta * z * s * (1 - s)
+
+
 # ---------------------------------------------------------------- 02.3 logsumexp(z, dim=-1)
 
 
@@ -118,6 +135,20 @@ def _lse_float32(z, dim=-1):  # right, but 64-bit inputs come back as float32
     return _lse_reference(z.float(), dim)
 
 
+def _lse_squeeze_all(z, dim=-1):  # .squeeze() without dim: a (1, K) batch loses its batch dimension
+    m = z.max(dim=dim, keepdim=True).values
+    return (m + torch.log(torch.exp(z - m).sum(dim=dim, keepdim=True))).squeeze()
+
+
+def _lse_log_softmax(z, dim=-1):  # z - log_softmax(z) is log-sum-exp: log_softmax does the trick for you
+    return (z - torch.log_softmax(z, dim=dim)).narrow(dim, 0, 1).squeeze(dim)
+
+
+def _lse_mean(z, dim=-1):  # the mean of the exponentials: log K too small
+    m = z.max(dim=dim, keepdim=True).values
+    return (m + torch.log(torch.exp(z - m).mean(dim=dim, keepdim=True))).squeeze(dim)
+
+
 # ---------------------------------------------------------------- 02.4 cross_entropy(logits, targets)
 
 
@@ -133,6 +164,16 @@ def _ce_reference(logits, targets):
 def _ce_in_place(logits, targets):  # right, but shifts the logits in place
     logits -= logits.max(dim=1, keepdim=True).values
     return (torch.log(torch.exp(logits).sum(dim=1)) - logits[torch.arange(len(targets)), targets]).mean()
+
+
+def _ce_categorical(logits, targets):  # torch.distributions computes the whole cross-entropy
+    return -torch.distributions.Categorical(logits=logits).log_prob(targets).mean()
+
+
+def _ce_inferred_classes(logits, targets):  # F.one_hot guesses K from the largest target: the lse misses classes
+    one_hot = F.one_hot(targets).to(logits.dtype)
+    present = logits[:, : one_hot.shape[1]]
+    return (torch.logsumexp(present, -1) - (present * one_hot).sum(-1)).mean()
 
 
 def _ce_hard_coded_classes(logits, targets):  # one-hot with 4 classes, the first example's size
@@ -225,6 +266,27 @@ def _grad_hard_coded_classes(logits, targets, reduction="mean"):  # num_classes=
     return grad / len(logits) if reduction == "mean" else grad
 
 
+def _grad_forward_ad(logits, targets, reduction="mean"):  # forward-mode autodiff, one class at a time
+    import torch.autograd.forward_ad as fwAD
+
+    n, k = logits.shape
+    grad = torch.zeros_like(logits)
+    for j in range(k):
+        tangent = torch.zeros_like(logits)
+        tangent[:, j] = 1
+        with fwAD.dual_level():
+            dual = fwAD.make_dual(logits, tangent)
+            losses = torch.logsumexp(dual, 1) - dual[torch.arange(n), targets]
+            grad[:, j] = fwAD.unpack_dual(losses).tangent
+    return grad / n if reduction == "mean" else grad
+
+
+def _grad_fancy_index(logits, targets, reduction="mean"):  # p[:, targets]: every row, every target's column
+    grad = torch.softmax(logits, dim=1)
+    grad[:, targets] -= 1
+    return grad / len(logits) if reduction == "mean" else grad
+
+
 def _grad_float32(logits, targets, reduction="mean"):  # right, but always float32
     return _grad_reference(logits.float(), targets, reduction)
 
@@ -313,6 +375,9 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda z: _swish_reference(z),                                          # no beta parameter
         lambda z, beta=1.0: _swish_reference(z.flatten(), beta)[: z.shape[-1]] if z.dim() > 1 else _swish_reference(z, beta),  # 1-D only
         lambda z, beta=1.0: z.foo,                                              # crashes
+        _swish_jvp,                                                             # forward-mode autodiff
+        _swish_forward_ad,                                                      # dual numbers
+        _swish_beta_outside,                                                    # sigma(z), not sigma(beta z)
     ],
     "02.2": ["a", "c", "d", "e", "f", None, "tanh"],
     "02.3": [
@@ -336,6 +401,9 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _lse_float32,                                                           # loses float64
         lambda z, dim=-1: _lse_reference(z.T, dim) if z.dim() == 2 else _lse_reference(z, dim),  # transposes
         lambda z, dim=-1: z.foo,                                                # crashes
+        _lse_squeeze_all,                                                       # squeezes a batch of one
+        _lse_log_softmax,                                                       # log_softmax does the trick
+        _lse_mean,                                                              # mean of the exponentials
     ],
     "02.4": [
         cross_entropy_stub,
@@ -360,6 +428,12 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda z, y: _ce_reference(z.detach(), y),                              # no gradient
         lambda z, y: _ce_reference(z.float(), y),                               # loses float64
         lambda z, y: 1 / 0,                                                     # crashes
+        _ce_categorical,                                                        # torch.distributions
+        _ce_inferred_classes,                                                   # K from the targets
+        lambda z, y: (torch.logsumexp(z, -1) - z.max(dim=-1).values).mean(),    # the predicted class's logit
+        lambda z, y: (torch.logsumexp(z, -1) - z[:, y]).mean(),                 # logits[:, targets]: N x N
+        lambda z, y: torch.logsumexp(z, 0).mean() - z[torch.arange(len(y)), y].mean(),  # lse over the batch
+        lambda z, y: (torch.logsumexp(z, -1) - z[torch.arange(len(y)), y]).sum() / z.numel(),  # / (N K)
     ],
     "02.5": [
         cross_entropy_grad_stub,
@@ -392,6 +466,9 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda z, y, reduction="mean": (torch.log_softmax(z, 1) - F.one_hot(y, z.shape[1])) / len(z),  # log p
         lambda z, y, reduction="mean": -F.one_hot(y, z.shape[1]) / torch.softmax(z, 1) / len(z),  # dJ/dp
         lambda z, y, reduction="mean": [[0.0]],                                 # a list
+        _grad_forward_ad,                                                       # forward-mode autodiff
+        _grad_fancy_index,                                                      # p[:, targets] -= 1
+        lambda z, y, reduction="mean": (torch.softmax(z, 1) * (1 - torch.softmax(z, 1)) * (torch.softmax(z, 1) - F.one_hot(y, z.shape[1]))) / len(z),  # extra softmax slope
     ],
     "02.6": [
         huber_stub,
@@ -418,6 +495,7 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda p, t, delta=1.0: _huber_reference(p.float(), t.float(), delta),  # loses float64
         lambda p, t, delta=1.0: _huber_reference(p[:5], t[:5], delta),          # only the first rows
         lambda p, t, delta=1.0: "0.5",                                          # a string
+        lambda p, t, delta=1.0: torch.where((p - t).abs() <= delta, 0.5 * (p - t) ** 2, delta * ((p - t).abs() - delta)).mean(),  # - delta, not - delta/2
     ],
 }
 
@@ -437,8 +515,26 @@ def _lse_right_amax(z, dim=-1):
     return m.squeeze(dim) + (z - m).exp().sum(dim=dim).log()
 
 
-def _lse_right_log_softmax(z, dim=-1):  # z - log_softmax(z) is log-sum-exp in every position
-    return (z - torch.log_softmax(z, dim=dim)).narrow(dim, 0, 1).squeeze(dim)
+def _lse_right_log1p(z, dim=-1):  # the largest term of the sum is exactly 1: log(1 + the rest)
+    m = torch.max(z, dim, keepdim=True)[0]
+    return (m + torch.log1p(torch.exp(z - m).sum(dim=dim, keepdim=True) - 1)).squeeze(dim)
+
+
+def _ce_right_inferred_classes(logits, targets):  # F.one_hot without num_classes, but the lse uses every logit
+    one_hot = F.one_hot(targets).to(logits.dtype)
+    return (torch.logsumexp(logits, -1) - (logits[:, : one_hot.shape[1]] * one_hot).sum(-1)).mean()
+
+
+def _grad_right_eye(logits, targets, reduction="mean"):
+    shifted = logits - logits.amax(dim=1, keepdim=True)
+    p = shifted.exp() / shifted.exp().sum(dim=1, keepdim=True)
+    scale = 1.0 / len(targets) if reduction == "mean" else 1.0
+    return scale * (p - torch.eye(logits.shape[1], dtype=logits.dtype)[targets])
+
+
+def _huber_right_strict(predictions, targets, delta=1.0):  # < instead of <=: the pieces agree at |e| = delta
+    error = torch.abs(predictions - targets)
+    return torch.mean(torch.where(error < delta, error * error / 2, delta * error - delta**2 / 2))
 
 
 def _ce_right_own_lse(logits, targets):
@@ -471,14 +567,16 @@ def _huber_right_clamp(predictions, targets, delta=1.0):
 
 
 RIGHT_ANSWERS: dict[str, list[object]] = {
-    "02.1": [_swish_reference, _swish_right_expanded, _swish_right_via_silu],
+    "02.1": [_swish_reference, _swish_right_expanded, _swish_right_via_silu,
+             lambda z, beta=1.0: torch.special.expit(beta * z) * (1 + beta * z * torch.sigmoid(-beta * z))],
     "02.2": ["b", " B ", "(b)"],
-    "02.3": [_lse_reference, _lse_right_amax, _lse_right_log_softmax],
+    "02.3": [_lse_reference, _lse_right_amax, _lse_right_log1p],
     "02.4": [
         _ce_reference,
         _ce_right_own_lse,
         lambda z, y: -(z.gather(1, y[:, None]) - torch.logsumexp(z, 1, keepdim=True)).mean(),
+        _ce_right_inferred_classes,
     ],
-    "02.5": [_grad_reference, _grad_right_scatter, _grad_right_by_hand],
-    "02.6": [_huber_reference, _huber_right_clamp],
+    "02.5": [_grad_reference, _grad_right_scatter, _grad_right_by_hand, _grad_right_eye],
+    "02.6": [_huber_reference, _huber_right_clamp, _huber_right_strict],
 }

@@ -221,7 +221,7 @@ def backward_right_kahn(root):
 
 
 def backward_right_iterative(root):
-    """Depth-first with an explicit stack; inner nodes only (leaves have nothing to pass on)."""
+    """Depth-first with an explicit stack, no recursion."""
     order, done, stack = [], set(), [(root, False)]
     while stack:
         node, expanded = stack.pop()
@@ -229,8 +229,7 @@ def backward_right_iterative(root):
             continue
         if expanded:
             done.add(node)
-            if node._parents:
-                order.append(node)
+            order.append(node)
         else:
             stack.append((node, True))
             stack.extend((parent, False) for parent in node._parents if parent not in done)
@@ -393,6 +392,37 @@ def linear_right_transposes(X, W, b, dY):
     return [torch.mm(W.T, dY.T).T, torch.matmul(X.T, dY).T, dY.T @ torch.ones(dY.shape[0], dtype=dY.dtype)]
 
 
+def lr_float32(curvatures):
+    return 2 / float(curvatures.float().max())       # right formula in float32: only about 7 digits
+
+
+def backward_no_leaves(root):
+    order = [node for node in _postorder(root) if node._parents]   # the inputs left out of order
+    root.grad = 1.0
+    for node in reversed(order):
+        node._backward()
+    return order
+
+
+def linear_forward_ad(X, W, b, dY):
+    """dW by forward-mode autodiff, one entry at a time: PyTorch differentiates, not you."""
+    import torch.autograd.forward_ad as fwAD
+
+    dW = torch.zeros_like(W)
+    for j in range(W.shape[0]):
+        for i in range(W.shape[1]):
+            tangent = torch.zeros_like(W)
+            tangent[j, i] = 1
+            with fwAD.dual_level():
+                Y = X @ fwAD.make_dual(W, tangent).T + b
+                dW[j, i] = (fwAD.unpack_dual(Y).tangent * dY).sum()
+    return dY @ W, dW, dY.sum(dim=0)
+
+
+def linear_dX_transposed(X, W, b, dY):
+    return dY @ W.T, dY.T @ X, dY.sum(dim=0)         # W the wrong way round: a shape error
+
+
 # ---------------------------------------------------------------- the tables
 
 WRONG_ANSWERS: dict[str, list[object]] = {
@@ -413,6 +443,7 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lr_bisection,                                # an estimate, not the threshold
         lr_string,                                   # a string
         lambda c: [2 / v for v in c.tolist()],       # one limit per coordinate
+        lr_float32,                                  # 32-bit floats: not 12 digits
     ],
     "03.2": ["a", "c", "d", "e", None, 4],
     "03.3": [
@@ -430,6 +461,7 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         backward_no_return,
         backward_twice,
         lambda root: root.backward(),                # the engine's own walk does not exist yet
+        backward_no_leaves,                          # right gradients, but the inputs are missing from order
     ],
     "03.4": [
         linear_stub,
@@ -455,6 +487,8 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         linear_float64_loops,
         linear_squeeze,
         linear_hard_coded_sizes,
+        linear_forward_ad,                           # forward-mode autodiff
+        linear_dX_transposed,                        # a shape error, named
     ],
     "03.5": ["a", "c", "d", "nan", None],
 }
