@@ -56,6 +56,8 @@ def diagonal_line_kernel(answer: Any) -> None:
     kernel = expect_tensor(answer, "Your kernel", shape=(3, 3))
     if kernel.is_complex() or kernel.dtype == torch.bool:
         raise Wrong(f"Your kernel has dtype {kernel.dtype}: fill it with real numbers.")
+    # A float kernel such as torch.eye(3) - 1 / 3 adds up to 0 only up to its rounding: allow for that much.
+    rounding = 16 * torch.finfo(kernel.dtype).eps if kernel.is_floating_point() else 0.0
     kernel = kernel.detach().cpu().double()
     if not torch.isfinite(kernel).all():
         raise Wrong("Your kernel contains inf or nan.")
@@ -65,7 +67,7 @@ def diagonal_line_kernel(answer: Any) -> None:
     responses = _responses(kernel)
     scale = kernel.abs().max().item()
     flat = responses["flat gray image"].abs().max().item()
-    if flat > 1e-9 * scale:
+    if flat > 1e-9 * scale + rounding * kernel.abs().sum().item():
         raise Wrong(f"On a flat gray image (every pixel 0.5) your kernel gives {flat:.3g}, not 0: "
                     f"its numbers add up to {kernel.sum().item():.3g}.",
                     hint="A detector should stay silent where nothing changes: make the nine numbers add up to zero.")
@@ -74,6 +76,11 @@ def diagonal_line_kernel(answer: Any) -> None:
     if -target.min().item() > peak:
         raise Wrong(f"Your kernel's strongest response to the \\ line is negative ({target.min().item():.3g}).",
                     hint="Multiply your kernel by -1: the line should give a large positive value.")
+    if peak <= 1e-9 * scale:
+        raise Wrong(f"Your kernel gives no positive response to a thin \\ line (at most {peak:.3g}): it does not "
+                    "see the line at all.",
+                    hint="Where a \\ line crosses the patch, it covers the three cells of the \\ diagonal: how "
+                         "should those three cells count, compared with the other six?")
     for name in ("/ line", "horizontal line", "vertical line"):
         other = responses[name].abs().max().item()
         if other > 0.5 * peak + 1e-9 * scale:
@@ -92,20 +99,21 @@ def diagonal_line_kernel(answer: Any) -> None:
 # ----------------------------------------------------------------------------- shared
 
 
-def _name_the_mistake(values: list[int], cases: list[Any], first_wrong: int,
+def _name_the_mistake(values: list[int], cases: list[Any], wrong: list[int],
                       candidates: list[tuple[Callable[..., int], str]]) -> str:
     """Why the learner's values are wrong: the mistake whose formula gives them.
 
-    A candidate that reproduces every value wins; otherwise the one that reproduces the
-    first wrong value and most of the others; "" when none reproduces the first wrong value.
+    A candidate that reproduces every value wins; otherwise the one that reproduces every
+    wrong value (``wrong`` holds their indices) and most of the others; "" when none does,
+    so that a mistake is only named when it explains all the wrong values.
     """
     best, best_matches = "", 0
     for formula, why in candidates:
         try:
             predicted = [formula(*case) for case in cases]
-        except (ArithmeticError, ValueError):
+        except (ArithmeticError, ValueError, IndexError):
             continue
-        if predicted[first_wrong] != values[first_wrong]:
+        if any(predicted[i] != values[i] for i in wrong):
             continue
         matches = sum(p == v for p, v in zip(predicted, values, strict=True))
         if matches == len(values):
@@ -137,6 +145,12 @@ _SIZE_MISTAKES: list[tuple[Callable[..., int], str]] = [
      "You forgot the + 1 for the first position: with n = k and no padding there is still one position."),
     (lambda n, k, s, p, d: -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1,
      "You rounded up; a last step that would run past the edge is not taken, so round down."),
+    (lambda n, k, s, p, d: round((n + 2 * p - d * (k - 1) - 1) / s) + 1,
+     "You rounded to the nearest whole number; a last step that would run past the edge is not taken, so "
+     "round down (//)."),
+    (lambda n, k, s, p, d: (n - d * (k - 1) - 1) // s + 1 + 2 * p,
+     "You added the padding after dividing by the stride: the kernel slides over the padded input, so n + 2p "
+     "is what the stride divides."),
     (lambda n, k, s, p, d: (n + 2 * p) // s,
      "Subtract the kernel's span: the kernel needs room for all its taps at its last position."),
     (lambda n, k, s, p, d: (n + 2 * p - d * (k - 1)) // s,
@@ -144,6 +158,15 @@ _SIZE_MISTAKES: list[tuple[Callable[..., int], str]] = [
     (lambda n, k, s, p, d: n + 2 * p - d * (k - 1),
      "You left out the stride: with stride s the kernel takes only every s-th position."),
 ]
+
+
+#: Ways of measuring an output size instead of working it out (06.2 rules them out).
+_MEASURES = (
+    "torch.nn.functional.conv1d", "torch.nn.functional.conv2d", "torch.conv1d", "torch.conv2d",
+    "torch.nn.functional.max_pool1d", "torch.nn.functional.max_pool2d", "torch.max_pool1d", "torch.max_pool2d",
+    "torch.nn.functional.avg_pool1d", "torch.nn.functional.avg_pool2d", "torch.avg_pool1d",
+    "torch.nn.functional.unfold",
+)
 
 
 @exercise(
@@ -166,17 +189,19 @@ def conv_output_size(answer: Any) -> None:
         (30, 3, {"stride": 3, "padding": 1, "dilation": 4}), (7, 3, {"stride": 1, "padding": 0, "dilation": 3}),
     ]
     cases, values, texts = [], [], []
-    for n, k, options in calls:
-        shown = "".join(f", {key}={value}" for key, value in options.items())
-        texts.append(f"conv_output_size({n}, {k}{shown})")
-        values.append(expect_int(call(answer, n, k, name="conv_output_size", **options), texts[-1]))
-        cases.append((n, k, options.get("stride", 1), options.get("padding", 0), options.get("dilation", 1)))
+    with forbid(*_MEASURES, answer=answer, message="Your code calls {target} to measure the size.",
+                instead="This exercise asks you to work it out from n, k, s, p and d, as you would on paper."):
+        for n, k, options in calls:
+            shown = "".join(f", {key}={value}" for key, value in options.items())
+            texts.append(f"conv_output_size({n}, {k}{shown})")
+            values.append(expect_int(call(answer, n, k, name="conv_output_size", **options), texts[-1]))
+            cases.append((n, k, options.get("stride", 1), options.get("padding", 0), options.get("dilation", 1)))
     expected = [_true_output_size(*case) for case in cases]
     wrong = [i for i, (v, e) in enumerate(zip(values, expected, strict=True)) if v != e]
     if not wrong:
         return
     first = wrong[0]
-    why = _name_the_mistake(values, cases, first, _SIZE_MISTAKES)
+    why = _name_the_mistake(values, cases, wrong, _SIZE_MISTAKES)
     raise Wrong(f"{texts[first]} returned {values[first]}, expected {expected[first]}. {why}".rstrip(),
                 hint=None if why else "Work one case out by hand: write down the padded row of pixels and the "
                                       "positions where the kernel's first tap can go.")
@@ -255,7 +280,7 @@ def conv_parameter_count(answer: Any) -> None:
     if not wrong:
         return
     first = wrong[0]
-    why = _name_the_mistake(values, cases, first, _count_mistakes())
+    why = _name_the_mistake(values, cases, wrong, _count_mistakes())
     raise Wrong(f"{texts[first]} returned {values[first]:,}, expected {expected[first]:,}. {why}".rstrip())
 
 
@@ -264,7 +289,7 @@ def conv_parameter_count(answer: Any) -> None:
 _AUTOGRAD_AND_FRIENDS = (
     *AUTOGRAD,
     "torch.nn.functional.conv_transpose2d", "torch.conv_transpose2d",
-    "torch.nn.grad.conv2d_input", "torch.nn.grad.conv2d_weight",
+    "torch.nn.grad.conv2d_input", "torch.nn.grad.conv2d_weight", "torch.ops.aten.convolution_backward",
 )
 
 
@@ -290,6 +315,7 @@ def _loop_variants(grad_output: torch.Tensor, x: torch.Tensor, w: torch.Tensor, 
     flipped = torch.zeros_like(x_p)
     first_channel = torch.zeros_like(x_p)
     no_stride_w = torch.zeros_like(w)
+    no_stride_x = torch.zeros_like(x_p)
     for n in range(g.shape[0]):
         for o in range(c_out):
             for i in range(g.shape[2]):
@@ -302,9 +328,10 @@ def _loop_variants(grad_output: torch.Tensor, x: torch.Tensor, w: torch.Tensor, 
                         first_channel[window] += g[n, o, i, j] * w[o]
                     if i + k_h <= x_p.shape[2] and j + k_w <= x_p.shape[3]:
                         no_stride_w[o] += g[n, o, i, j] * x_p[n, :, i:i + k_h, j:j + k_w]
+                        no_stride_x[n, :, i:i + k_h, j:j + k_w] += g[n, o, i, j] * w[o]
     crop = (slice(None), slice(None), slice(padding, padding + height), slice(padding, padding + width))
     return {"overwrite": overwrite[crop], "flipped": flipped[crop], "first channel (x)": first_channel[crop],
-            "no stride (w)": no_stride_w}
+            "no stride (w)": no_stride_w, "no stride (x)": no_stride_x[crop]}
 
 
 def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -323,6 +350,11 @@ def _diagnose_grad_x(got: torch.Tensor, expected: torch.Tensor, case: dict[str, 
         raise Wrong(f"{what}: grad_x is right for the first input channel and zero for the others.",
                     hint="Every input channel of the patch was multiplied by its own slice of the kernel: send the "
                          "gradient back to all of them.")
+    if case["stride"] > 1 and _close(got, variants["no stride (x)"]):
+        raise Wrong(f"{what}: grad_x is spread as if the stride were 1.",
+                    hint="Output (i, j) read the patch whose top-left corner is (i * stride, j * stride) of the "
+                         "padded input: that is where its gradient goes back to (in a full convolution, put "
+                         "stride - 1 zeros between neighbouring upstream values first).")
     if _close(got, variants["overwrite"]):
         raise Wrong(f"{what}: grad_x is right where windows do not overlap, but where they do, only the last "
                     "window's contribution survives.",
@@ -333,7 +365,9 @@ def _diagnose_grad_x(got: torch.Tensor, expected: torch.Tensor, case: dict[str, 
                     hint="The forward pass is a cross-correlation: weight w[o, c, u, v] multiplied the pixel at "
                          "offset (u, v) of the patch, so that pixel's gradient uses the same w[o, c, u, v].")
     if _close(got, -expected):
-        raise Wrong(f"{what}: grad_x has the wrong sign.")
+        raise Wrong(f"{what}: grad_x has the wrong sign.",
+                    hint="The backward pass passes gradients on as they are: the minus sign of gradient descent "
+                         "belongs to the optimizer's step, not to the gradients.")
     if _close(got, expected / g.shape[0]) and g.shape[0] > 1:
         raise Wrong(f"{what}: grad_x is divided by the batch size.",
                     hint="Each image's gradient is its own: no averaging (any mean is already in grad_output).")
@@ -364,7 +398,9 @@ def _diagnose_grad_w(got: torch.Tensor, expected: torch.Tensor, case: dict[str, 
                     hint="Output (i, j) read the patch whose top-left corner is (i * stride, j * stride) in the "
                          "padded input.")
     if _close(got, -expected):
-        raise Wrong(f"{what}: grad_w has the wrong sign.")
+        raise Wrong(f"{what}: grad_w has the wrong sign.",
+                    hint="The backward pass passes gradients on as they are: the minus sign of gradient descent "
+                         "belongs to the optimizer's step, not to the gradients.")
 
 
 def _diagnose_grad_b(got: torch.Tensor, expected: torch.Tensor, case: dict[str, Any], what: str) -> None:
@@ -376,6 +412,10 @@ def _diagnose_grad_b(got: torch.Tensor, expected: torch.Tensor, case: dict[str, 
     if g.shape[0] > 1 and _close(got, g[0].sum(dim=(1, 2))):
         raise Wrong(f"{what}: grad_b comes from the first image only.",
                     hint="Sum grad_output over the batch dimension too.")
+    if _close(got, -expected):
+        raise Wrong(f"{what}: grad_b has the wrong sign.",
+                    hint="The backward pass passes gradients on as they are: the minus sign of gradient descent "
+                         "belongs to the optimizer's step, not to the gradients.")
 
 
 def _conv_cases() -> list[dict[str, Any]]:
@@ -544,6 +584,14 @@ _FIELD_MISTAKES: list[tuple[Callable[..., int], str]] = [
      "layer reads."),
     (lambda layers: _true_receptive_field(layers[:-1]) if layers else 1,
      "You left out the last layer."),
+    (lambda layers: _true_receptive_field(layers) - 1,
+     "Off by one: start from a receptive field of 1, since before any layer a unit is one input pixel."),
+    (lambda layers: math.prod(s for _, s in layers),
+     "That is the jump, the distance in input pixels between neighbouring units of the last layer, not the "
+     "size of the region one unit sees."),
+    (lambda layers: _true_receptive_field(layers[::-1]),
+     "The list runs from the input upwards: its first pair is the layer that reads the image, so walk it "
+     "in order (or, going from the top down, use r = (r - 1) * s + k)."),
 ]
 
 
@@ -571,7 +619,12 @@ def receptive_field(answer: Any) -> None:
     values, texts = [], []
     for layers in cases:
         texts.append(f"receptive_field({layers})")
-        values.append(expect_int(call(answer, list(layers), name="receptive_field"), texts[-1]))
+        given = list(layers)
+        values.append(expect_int(call(answer, given, name="receptive_field"), texts[-1]))
+        if given != layers:  # call() sees a changed length; this also sees pairs reordered or replaced
+            raise Wrong(f"{texts[-1]} changed the list it was given into {given}. Leave the caller's list as it is.",
+                        hint="Walk the list with a for loop (or reversed(layers), which makes no copy and changes "
+                             "nothing) instead of reversing, sorting or overwriting it.")
     expected = [_true_receptive_field(layers) for layers in cases]
     wrong = [i for i, (v, e) in enumerate(zip(values, expected, strict=True)) if v != e]
     if not wrong:
@@ -580,5 +633,5 @@ def receptive_field(answer: Any) -> None:
     if not cases[first]:
         raise Wrong(f"{texts[first]} returned {values[first]}, expected 1: with no layers, a unit is one input "
                     "pixel.", hint="Start from a receptive field of 1 (one pixel) and a jump of 1.")
-    why = _name_the_mistake(values, [(layers,) for layers in cases], first, _FIELD_MISTAKES)
+    why = _name_the_mistake(values, [(layers,) for layers in cases], wrong, _FIELD_MISTAKES)
     raise Wrong(f"{texts[first]} returned {values[first]}, expected {expected[first]}. {why}".rstrip())

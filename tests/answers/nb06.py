@@ -7,6 +7,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 LINE = [[2.0, -1.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, -1.0, 2.0]]
 
@@ -74,6 +75,41 @@ def _size_by_range(n, kernel_size, stride=1, padding=0, dilation=1):
 
 def _size_by_floor(n, kernel_size, stride=1, padding=0, dilation=1):
     return math.floor((n + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
+
+
+def _size_by_walking(n, kernel_size, stride=1, padding=0, dilation=1):
+    positions, first_tap = 0, 0
+    while first_tap + dilation * (kernel_size - 1) < n + 2 * padding:  # the last tap still fits
+        positions += 1
+        first_tap += stride
+    return positions
+
+
+def _size_numpy_integer(n, kernel_size, stride=1, padding=0, dilation=1):
+    return np.int64((n + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1)  # a whole number
+
+
+def _size_pads_after_stride(n, kernel_size, stride=1, padding=0, dilation=1):
+    return (n - dilation * (kernel_size - 1) - 1) // stride + 1 + 2 * padding
+
+
+def _size_rounds_to_nearest(n, kernel_size, stride=1, padding=0, dilation=1):
+    return round((n + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
+
+
+def _size_measured_by_conv(n, kernel_size, stride=1, padding=0, dilation=1):
+    image, kernel = torch.zeros(1, 1, n, 1), torch.zeros(1, 1, kernel_size, 1)
+    return F.conv2d(image, kernel, stride=stride, padding=(padding, 0), dilation=dilation).shape[2]
+
+
+def _size_measured_by_pooling(n, kernel_size, stride=1, padding=0, dilation=1):
+    pool = nn.MaxPool2d((kernel_size, 1), stride=(stride, 1), dilation=(dilation, 1))
+    return pool(F.pad(torch.zeros(1, 1, n, 1), (0, 0, padding, padding))).shape[2]
+
+
+def _size_measured_by_unfold(n, kernel_size, stride=1, padding=0, dilation=1):
+    return F.unfold(torch.zeros(1, 1, n, 1), (kernel_size, 1), dilation=(dilation, 1), padding=(padding, 0),
+                    stride=(stride, 1)).shape[-1]
 
 
 # ----------------------------------------------------------------------------- 06.3 parameter count
@@ -150,6 +186,16 @@ def _count_float(in_channels, out_channels, kernel_size, bias=True):
 def _count_builds_the_layer(in_channels, out_channels, kernel_size, bias=True):
     layer = torch.nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, device="meta")
     return sum(p.numel() for p in layer.parameters())
+
+
+def _count_bias_per_input_channel(in_channels, out_channels, kernel_size, bias=True):
+    k_h, k_w = _sides(kernel_size)
+    return out_channels * (in_channels * k_h * k_w + (in_channels if bias else 0))
+
+
+def _count_tensor(in_channels, out_channels, kernel_size, bias=True):
+    k_h, k_w = _sides(kernel_size)
+    return torch.tensor(out_channels * in_channels * k_h * k_w + (out_channels if bias else 0))
 
 
 # ----------------------------------------------------------------------------- 06.4 conv backward
@@ -353,6 +399,51 @@ def _backward_wrong_default(grad_output, x, w, stride=1, padding=1):
     return _backward_right(grad_output, x, w, stride, padding)
 
 
+def _backward_full_convolution(grad_output, x, w, stride=1, padding=0):
+    """grad_x as the 'full' convolution of the zero-stuffed upstream gradient with the flipped kernels."""
+    N, _, H, W = x.shape
+    C_out, _, K_h, K_w = w.shape
+    _, _, H_out, W_out = grad_output.shape
+    stuffed = grad_output.new_zeros(N, C_out, (H_out - 1) * stride + 1, (W_out - 1) * stride + 1)
+    stuffed[:, :, ::stride, ::stride] = grad_output
+    full = F.conv2d(F.pad(stuffed, (K_w - 1, K_w - 1, K_h - 1, K_h - 1)), w.flip(2, 3).transpose(0, 1))
+    full = F.pad(full, (0, W + 2 * padding - full.shape[3], 0, H + 2 * padding - full.shape[2]))  # rows never read
+    grad_w = F.conv2d(F.pad(x, (padding,) * 4).transpose(0, 1), stuffed.transpose(0, 1)).transpose(0, 1)
+    return (full[:, :, padding:padding + H, padding:padding + W], grad_w[:, :, :K_h, :K_w],
+            grad_output.sum(dim=(0, 2, 3)))
+
+
+def _backward_full_convolution_stride_one(grad_output, x, w, stride=1, padding=0):
+    """The same, but the upstream gradient is not zero-stuffed: right at stride 1 only."""
+    _, grad_w, grad_b = _backward_right(grad_output, x, w, stride, padding)
+    _, _, H, W = x.shape
+    _, _, K_h, K_w = w.shape
+    full = F.conv2d(F.pad(grad_output, (K_w - 1, K_w - 1, K_h - 1, K_h - 1)), w.flip(2, 3).transpose(0, 1))
+    full = full[:, :, padding:padding + H, padding:padding + W]
+    return F.pad(full, (0, W - full.shape[3], 0, H - full.shape[2])), grad_w, grad_b
+
+
+def _backward_aten(grad_output, x, w, stride=1, padding=0):
+    return torch.ops.aten.convolution_backward(grad_output, x, w, [w.shape[0]], [stride] * 2, [padding] * 2,
+                                               [1, 1], False, [0, 0], 1, [True, True, True])
+
+
+def _backward_negated(grad_output, x, w, stride=1, padding=0):
+    grad_x, grad_w, grad_b = _backward_right(grad_output, x, w, stride, padding)
+    return -grad_x, -grad_w, -grad_b  # "descent" applied to the gradients themselves
+
+
+def _backward_zeroes_grad_output(grad_output, x, w, stride=1, padding=0):
+    result = _backward_right(grad_output, x, w, stride, padding)
+    grad_output.zero_()  # "consumed"
+    return result
+
+
+def _backward_grad_w_transposed(grad_output, x, w, stride=1, padding=0):
+    grad_x, grad_w, grad_b = _backward_right(grad_output, x, w, stride, padding)
+    return grad_x, grad_w.transpose(0, 1), grad_b  # (C_in, C_out, ...): right only when C_in == C_out
+
+
 # ----------------------------------------------------------------------------- 06.6 receptive field
 
 
@@ -421,6 +512,51 @@ def _field_float(layers):
     return size
 
 
+def _field_closed_form(layers):
+    return 1 + sum((k - 1) * math.prod(s for _, s in layers[:i]) for i, (k, _) in enumerate(layers))
+
+
+def _field_reverses(layers):
+    layers.reverse()  # the caller's list, top layer first now
+    size = 1
+    for k, s in layers:
+        size = (size - 1) * s + k
+    return size
+
+
+def _field_overwrites_pairs(layers):
+    size, jump = 1, 1
+    for i, (k, s) in enumerate(layers):
+        size += (k - 1) * jump
+        jump *= s
+        layers[i] = (size, jump)  # notes written into the caller's list
+    return size
+
+
+def _field_walks_top_down(layers):
+    size, jump = 1, 1
+    for k, s in reversed(layers):  # the bottom-up rule, walked from the top
+        size += (k - 1) * jump
+        jump *= s
+    return size
+
+
+def _field_returns_jump(layers):
+    size, jump = 1, 1
+    for k, s in layers:
+        size += (k - 1) * jump
+        jump *= s
+    return jump
+
+
+def _field_starts_at_zero(layers):
+    size, jump = 0, 1
+    for k, s in layers:
+        size += (k - 1) * jump
+        jump *= s
+    return size
+
+
 def _field_forgets_last(layers):
     size, jump = 1, 1
     for k, s in layers[:-1]:
@@ -445,6 +581,9 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         LINE,                                                       # right numbers, but a list, not a tensor
         np.array(LINE),                                             # right numbers, but a NumPy array
         "diagonal",
+        torch.tensor([[1.0, 0.0, 0.0], [0.0, -2.0, 0.0], [0.0, 0.0, 1.0]]),  # adds up to 0, blind to the line
+        torch.tensor([[1.0, -1.0, 1.0], [-1.0, 0.0, -1.0], [1.0, -1.0, 1.0]]),  # an X: both diagonals alike
+        torch.tensor(LINE)[None, None],                             # (1, 1, 3, 3), not 3 x 3
     ],
     "06.2": [
         _size_stub,
@@ -465,6 +604,11 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _size_tensor,
         lambda n, kernel_size, stride=1, padding=0, dilation=1: str(n),  # not a number
         28,                                                         # not a function
+        _size_pads_after_stride,
+        _size_rounds_to_nearest,
+        _size_measured_by_conv,                                     # measures instead of working it out
+        _size_measured_by_pooling,
+        _size_measured_by_unfold,
     ],
     "06.3": [
         _count_stub,
@@ -480,6 +624,8 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _count_builds_the_layer,
         lambda in_channels, out_channels, kernel_size, bias=True: 320,  # the notebook's number
         lambda in_channels, out_channels, kernel_size, bias=True: in_channels.foo,  # crashes
+        _count_bias_per_input_channel,
+        _count_tensor,
     ],
     "06.4": [
         _backward_stub,
@@ -505,6 +651,11 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _backward_wrong_order,
         _backward_two_results,
         _backward_wrong_default,
+        _backward_full_convolution_stride_one,
+        _backward_aten,
+        _backward_negated,
+        _backward_zeroes_grad_output,
+        _backward_grad_w_transposed,
     ],
     "06.5": [(..., ...), ("d", "a"), ("c", "b"), ("b", "d"), ("d", "c"), ("d", "d"), "d", ("d", "e"),
              (None, "b"), ("a", "b")],
@@ -520,6 +671,11 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _field_starts_at_first_kernel,
         _field_float,
         _field_forgets_last,
+        _field_reverses,                                            # right number, the caller's list reversed
+        _field_overwrites_pairs,                                    # right number, the caller's pairs replaced
+        _field_walks_top_down,
+        _field_returns_jump,
+        _field_starts_at_zero,
     ],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
@@ -528,10 +684,12 @@ RIGHT_ANSWERS: dict[str, list[object]] = {
         torch.tensor(LINE) / 6,                                     # any positive scale works
         torch.tensor([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]]),      # whole numbers are fine too
         torch.tensor([[1.0, -1.0, 0.0], [-1.0, 2.0, -1.0], [0.0, -1.0, 1.0]]),
+        torch.eye(3) - 1 / 3,                                       # adds up to 0 only up to float32 rounding
     ],
-    "06.2": [_size_right, _size_by_floor, _size_by_range],
+    "06.2": [_size_right, _size_by_floor, _size_by_range, _size_by_walking, _size_numpy_integer],
     "06.3": [_count_right, _count_by_prod, _count_numpy],
-    "06.4": [_backward_right, _backward_unfold, _backward_by_offsets, _backward_conv2d_for_weights],
+    "06.4": [_backward_right, _backward_unfold, _backward_by_offsets, _backward_conv2d_for_weights,
+             _backward_full_convolution],
     "06.5": [("d", "b"), ("D", "(b)"), ["d", "b"]],
-    "06.6": [_field_right, _field_backwards, _field_recursive],
+    "06.6": [_field_right, _field_backwards, _field_recursive, _field_closed_form],
 }
