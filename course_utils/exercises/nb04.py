@@ -44,8 +44,9 @@ def _relu_net(W1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: float, X: np.n
 @exercise(
     "04.1",
     title="XOR by hand",
-    hint="What should each hidden neuron detect? Try giving both of them the input x1 + x2 (0, 1, 1 and 2 on "
-         "the four corners) with different biases, then choose the output weights.",
+    hint="Make a table: what should each hidden neuron output on the four corners, and how can the output "
+         "neuron combine those two columns into 0, 1, 1, 0? A ReLU neuron's bias decides how much input it "
+         "needs before it switches on.",
 )
 def xor_by_hand(answer: Any) -> None:
     """The answer is a tuple (W1, b1, w2, b2) of NumPy arrays (2, 2), (2,), (2,) and a number."""
@@ -163,7 +164,7 @@ _PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
 def _mlp_problem(seed: int, N: int, D: int, H: int, K: int, *, integer: bool = False,
-                 logit_shift: float = 0.0, labels: list[int] | None = None
+                 logit_shift: float = 0.0, labels: list[int] | None = None, confident: float = 0.0
                  ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     if integer:  # whole numbers: some hidden pre-activations are exactly 0
@@ -177,6 +178,10 @@ def _mlp_problem(seed: int, N: int, D: int, H: int, K: int, *, integer: bool = F
     W2 = rng.normal(size=(K, H)) / np.sqrt(H)
     b2 = rng.normal(scale=0.5, size=K) + logit_shift
     y = np.array(labels, dtype=np.int64) if labels is not None else rng.integers(0, K, size=N)
+    if confident:  # large logits, and every other example labelled with its least likely class
+        W2, b2 = confident * W2, confident * b2
+        Z2 = np.maximum(X @ W1.T + b1, 0.0) @ W2.T + b2
+        y[::2] = Z2[::2].argmin(axis=1)
     # X is handed over as a view of a larger array, so an in-place change of it shows.
     wide = np.concatenate([X, rng.normal(size=(N, 3))], axis=1)
     return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, wide[:, :D], y
@@ -199,6 +204,7 @@ _MLP_CASES = (
     ("a batch of 1 example (label 2 of 8 classes)", 2, 1, 4, 6, 8, {"labels": [2]}),
     ("whole-number inputs and weights, where some Z1 are exactly 0", 3, 13, 3, 10, 4, {"integer": True}),
     ("logits near 750", 4, 6, 8, 5, 2, {"logit_shift": 750.0}),
+    ("confident mistakes, where some labels get a probability below 1e-20", 5, 10, 6, 7, 5, {"confident": 16.0}),
 )
 
 
@@ -261,6 +267,11 @@ def mlp_forward_backward(answer: Any) -> None:
         if not np.isclose(loss, expected_loss, rtol=1e-10, atol=1e-12):
             if N > 1 and np.isclose(loss, expected_loss * N, rtol=1e-10):
                 why = " That is the sum over the batch: the loss is the mean."
+            elif options.get("confident") and loss < expected_loss:
+                why = (" Your loss is too small where an example's own label gets a tiny probability: do not "
+                       "clip P or add a small number inside the log. With the stable softmax, log P is finite and "
+                       "exact (or compute it as Z2 - max - log(sum(exp(Z2 - max)))); a confident mistake must cost "
+                       "its full -log P.")
             elif np.isclose(loss, expected_loss, rtol=1e-5):
                 why = (" They agree to only about 6 digits, the precision of float32: keep everything in "
                        "float64, as the inputs are.")
@@ -310,8 +321,9 @@ def _reference_first_layer(params: dict[str, np.ndarray], X: np.ndarray, y: np.n
 @exercise(
     "04.4",
     title="Backward pass of a leaky ReLU",
-    hint="The local derivative is 1 where z > 0 and the slope where z <= 0; multiply it by grad_output. "
-         "np.where(condition, a, b) picks a or b element by element, for arrays of any shape.",
+    hint="Differentiate leaky(z) on each side of 0: the chain rule combines that local derivative with "
+         "grad_output, entry by entry. np.where(condition, a, b) chooses element by element, for arrays of any "
+         "shape.",
 )
 def leaky_relu_backward(answer: Any) -> None:
     """The answer is a function f(grad_output, z, slope=0.01) -> dL/dz, written with NumPy only."""
@@ -374,8 +386,8 @@ def _true_count(sizes: Any) -> int:
 @exercise(
     "04.5",
     title="Parameters of an MLP",
-    hint="A fully connected layer from n_in to n_out units has an n_out x n_in weight matrix and n_out biases; "
-         "add this up over consecutive pairs of sizes (itertools.pairwise, or zip(sizes, sizes[1:])).",
+    hint="What shapes do the weight matrix and the bias of a layer from n_in to n_out units have? Count their "
+         "entries, then add up over every pair of consecutive sizes (itertools.pairwise, or zip(sizes, sizes[1:])).",
 )
 def mlp_parameter_count(answer: Any) -> None:
     """The answer is a function f(sizes) -> number of parameters of the MLP with those layer sizes."""

@@ -108,8 +108,9 @@ def _check_training_output(out: torch.Tensor, x: torch.Tensor, p: float, where: 
 @exercise(
     "05.1",
     title="Inverted dropout",
-    hint="In training, keep each entry with probability 1 - p (torch.rand_like(x) > p), zero the rest, and divide "
-         "the kept ones by 1 - p. In evaluation, return x unchanged.",
+    hint="Draw one uniform random number per entry (torch.rand_like(x)) and let an entry survive when its number "
+         "is above p. By what must the survivors be scaled to keep the expected value, and what is left to do in "
+         "evaluation mode?",
 )
 def inverted_dropout(answer: Any) -> None:
     """The answer is a function my_dropout(x, p=0.5, training=True) -> x with inverted dropout applied."""
@@ -155,6 +156,13 @@ def inverted_dropout(answer: Any) -> None:
     if torch.equal(first, second):
         raise Wrong("Two calls in training mode dropped exactly the same entries: draw a new random mask at each "
                     "call (from torch's global random generator, e.g. torch.rand_like(x)).")
+    # Each entry is dropped on its own coin flip, so how many are dropped varies from call to call.
+    counts = {int((_dropout_call(answer, big[0], 0.3, True) == 0).sum()) for _ in range(8)}
+    if len(counts) == 1:
+        raise Wrong(f"Eight calls on {big.shape[1]} entries with p = 0.3 each dropped exactly {counts.pop()} of them. "
+                    "Dropout flips an independent coin for every entry, so the number dropped varies from call to "
+                    "call; choosing a fixed number of entries to drop (with randperm, say) is a different method.",
+                    hint="Keep each entry on its own: mask = torch.rand_like(x) > p.")
     # Gradients flow through the kept entries, scaled by 1 / (1 - p), and nowhere else.
     x = (torch.rand(30, 40, generator=generator) + 0.5).requires_grad_(True)
     out = expect_tensor(_dropout_call(answer, x, 0.4, True), "my_dropout(x, p=0.4) on an x that requires grad")
@@ -173,12 +181,15 @@ def inverted_dropout(answer: Any) -> None:
 def _simulate_early_stopping(losses: Sequence[float], patience: int, min_delta: float, *, ties: bool = False,
                              previous: bool = False, no_reset: bool = False, late: bool = False,
                              best_always: bool = False, flipped: bool = False,
-                             nan_improves: bool = False) -> tuple[int | None, int]:
+                             nan_improves: bool = False, relative: bool = False) -> tuple[int | None, int]:
     """(the epoch at which step returns True or None, the best epoch), for the rule and for its usual mistakes."""
     best, best_epoch, bad, last = math.inf, 0, 0, math.inf
     for epoch, loss in enumerate(losses, start=1):
         reference = last if previous else best
-        threshold = reference + min_delta if flipped else reference - min_delta
+        if relative:
+            threshold = reference * (1 - min_delta)
+        else:
+            threshold = reference + min_delta if flipped else reference - min_delta
         if nan_improves:
             improved = not loss >= threshold
         else:
@@ -208,6 +219,8 @@ _CURVES: list[tuple[dict[str, Any], list[float], str]] = [
      "min_delta = 0.05 on a curve that rises slowly (a worse loss is never an improvement)"),
     ({"patience": 3, "min_delta": 0.05}, [1.0, 0.97, 0.96, 0.93, 0.90, 0.895, 0.885, 0.87, 0.86],
      "min_delta = 0.05 (smaller improvements do not count)"),
+    ({"patience": 2, "min_delta": 0.05}, [0.4, 0.3, 0.27, 0.26, 0.24, 0.23, 0.225, 0.222],
+     "min_delta = 0.05 on small losses (min_delta is an amount of loss, not a fraction of it)"),
     ({"patience": 2}, [1.0, 0.9, 0.8, 0.7, 0.6, 0.5], "a curve that keeps falling (never stop)"),
     ({"patience": 2}, [1.0, 0.8, math.nan, math.nan, math.nan], "a run that diverges (nan is never an improvement)"),
 ]
@@ -226,6 +239,8 @@ _STOPPING_MISTAKES: list[tuple[dict[str, Any], str]] = [
     ({"flipped": True}, "min_delta has the wrong sign: an improvement is val_loss < best_loss - min_delta"),
     ({"nan_improves": True}, "a nan loss counts as an improvement: test val_loss < best_loss - min_delta, which is "
                              "False for nan (not 'not val_loss >= ...')"),
+    ({"relative": True}, "min_delta is used as a fraction of the best loss (best_loss * (1 - min_delta)); it is an "
+                         "amount of loss: an improvement is val_loss < best_loss - min_delta"),
     ({"best_always": True}, "best_loss follows every new low, even one that is not an improvement by min_delta: "
                             "change best_loss, best_epoch and best_state only on an improvement"),
 ]
@@ -328,8 +343,9 @@ def _run_stopper(answer: Any, kwargs: dict[str, Any], losses: Sequence[float], w
 @exercise(
     "05.2",
     title="Early stopping",
-    hint="In step: count the epoch; if val_loss < best_loss - min_delta, remember the loss, the epoch and a copy of "
-         "the weights and reset bad_epochs to 0; otherwise add 1 to bad_epochs. Return bad_epochs >= patience.",
+    hint="Trace one curve by hand first: losses 0.9, 0.7, 0.6, 0.62, 0.65, 0.7 with patience 3. At which call "
+         "should step return True, and which epoch's weights should best_state hold? Then write step so that it "
+         "does exactly that, keeping copies of the tensors, not the model's own.",
 )
 def early_stopping(answer: Any) -> None:
     """The answer is a class EarlyStopping(patience=5, min_delta=0.0) with step(val_loss, model) and restore(model)."""
@@ -585,9 +601,9 @@ def _check_batch_norm_backward(answer: Any, n: int, c: int, seed: int) -> None:
 @exercise(
     "05.3",
     title="Batch normalization with running statistics",
-    hint="In training: mean = x.mean(dim=0), var = x.var(dim=0, unbiased=False); normalise, scale by self.weight and "
-         "shift by self.bias; then, under torch.no_grad(), blend the running statistics with momentum (running_var "
-         "gets the unbiased variance). In evaluation: normalise with the running statistics.",
+    hint="Write the training branch first and compare it with nn.BatchNorm1d on one batch: which statistics "
+         "normalise the output, and which variance goes into running_var? The evaluation branch only reads the "
+         "buffers.",
 )
 def batch_norm(answer: Any) -> None:
     """The answer is a class MyBatchNorm1d(nn.Module) with MyBatchNorm1d(num_features, eps=1e-5, momentum=0.1)."""
@@ -679,9 +695,9 @@ _SCHEDULE_MISTAKES = {
 @exercise(
     "05.5",
     title="Warm-up, then cosine decay",
-    hint="Two pieces: a straight line from 0 up to peak_lr during the warm-up, then half a cosine wave down to "
-         "final_lr. For the second piece, measure how far you are with progress = (step - warmup_steps) / "
-         "(total_steps - warmup_steps), from 0 to 1.",
+    hint="Handle the two pieces separately. For the cosine piece, first turn the step into how far through the "
+         "decay you are, from 0 at step = warmup_steps to 1 at step = total_steps; then find an expression with "
+         "math.cos that falls from 1 to 0 as that number goes from 0 to 1.",
 )
 def warmup_cosine(answer: Any) -> None:
     """The answer is a function warmup_cosine(step, total_steps, peak_lr, warmup_steps=0, final_lr=0.0) -> float."""

@@ -109,6 +109,24 @@ def _interp_d_array(xs, ys):
     return w, c, v, ys[:1].copy()
 
 
+def _interp_flips_xs(xs, ys):
+    c = xs[:-1]  # a view of the caller's xs ...
+    c *= -1      # ... so this flips the caller's points
+    return np.ones(len(xs) - 1), c, np.diff(_slopes(xs, ys), prepend=0.0), float(ys[0])
+
+
+def _interp_forgets_return(xs, ys):
+    w, c = np.ones(len(xs) - 1), -xs[:-1]  # noqa: F841 (computed, never returned)
+    v, d = np.diff(_slopes(xs, ys), prepend=0.0), float(ys[0])  # noqa: F841
+
+
+def _interp_solved(xs, ys):
+    """Right: kinks at xs[:-1], and v from the triangular system 'the network passes through every point'."""
+    c = -xs[:-1]
+    on = np.maximum(xs[1:, None] + c[None, :], 0.0)  # on[i, k] = relu(xs[i + 1] - xs[k])
+    return np.ones(len(xs) - 1), c, np.linalg.solve(on, ys[1:] - ys[0]), float(ys[0])
+
+
 def _interp_right(xs, ys):
     return np.ones(len(xs) - 1), -xs[:-1], np.diff(_slopes(xs, ys), prepend=0.0), float(ys[0])
 
@@ -268,6 +286,63 @@ def _mlp_einsum(params, X, y):
                   "b2": dZ2.sum(0)}
 
 
+def _mlp_clipped_log(params, X, y):
+    """Right gradients, but the loss clips P at 1e-7 before the log (a confident mistake is under-charged)."""
+    _, grads = _mlp(params, X, y)
+    Z2 = np.maximum(X @ params["W1"].T + params["b1"], 0) @ params["W2"].T + params["b2"]
+    P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    return float(-np.log(np.clip(P[np.arange(len(y)), y], 1e-7, 1.0)).mean()), grads
+
+
+def _mlp_log_plus_eps(params, X, y):
+    """Right gradients, but -log(P + 1e-12): wrong by about 20 for a label of probability 1e-20."""
+    _, grads = _mlp(params, X, y)
+    Z2 = np.maximum(X @ params["W1"].T + params["b1"], 0) @ params["W2"].T + params["b2"]
+    P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    return float(-np.log(P[np.arange(len(y)), y] + 1e-12).mean()), grads
+
+
+def _mlp_cs231n(params, X, y):
+    """Right, in the style of CS231n: in-place edits of the arrays the function made itself."""
+    N = X.shape[0]
+    hidden = np.maximum(0, X @ params["W1"].T + params["b1"])
+    scores = hidden @ params["W2"].T + params["b2"]
+    scores -= np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= np.sum(probs, axis=1, keepdims=True)
+    loss = np.sum(-np.log(probs[range(N), y])) / N
+    dscores = probs.copy()
+    dscores[range(N), y] -= 1
+    dscores /= N
+    dhidden = dscores @ params["W2"]
+    dhidden[hidden <= 0] = 0
+    return loss, {"W1": dhidden.T @ X, "b1": dhidden.sum(axis=0), "W2": dscores.T @ hidden,
+                  "b2": dscores.sum(axis=0)}
+
+
+def _mlp_per_example(params, X, y):
+    """Right, one example at a time, the gradients averaged as they are added up."""
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    total, N = 0.0, len(X)
+    for x, label in zip(X, y, strict=True):
+        z1 = params["W1"] @ x + params["b1"]
+        h = np.maximum(z1, 0.0)
+        z2 = params["W2"] @ h + params["b2"]
+        e = np.exp(z2 - z2.max())
+        p = e / e.sum()
+        total -= np.log(p[label])
+        g2 = p.copy()
+        g2[label] -= 1.0
+        g1 = (params["W2"].T @ g2) * (z1 > 0)
+        grads["W2"] += np.outer(g2, h) / N
+        grads["b2"] += g2 / N
+        grads["W1"] += np.outer(g1, x) / N
+        grads["b1"] += g1 / N
+    return total / N, grads
+
+
 MLP_WRONG = [
     _mlp_stub,
     lambda params, X, y: _mlp(params, X, y, mean=False, divide=False),      # sum over the batch, not the mean
@@ -292,12 +367,16 @@ MLP_WRONG = [
     _mlp_wrong_log_index,                                                   # P[:, y]
     _mlp_no_b1,
     _mlp_tuple_grads,
+    _mlp_clipped_log,                                                       # log(clip(P, 1e-7, 1))
+    _mlp_log_plus_eps,                                                      # log(P + 1e-12)
     lambda params, X, y: params["W1"].foo,                                  # crashes
 ]
 MLP_RIGHT = [
     _mlp,
     _mlp_log_softmax,
     _mlp_einsum,
+    _mlp_cs231n,
+    _mlp_per_example,
 ]
 
 
@@ -311,6 +390,19 @@ def _leaky_stub(grad_output, z, slope=0.01):
 def _leaky_in_place(grad_output, z, slope=0.01):
     grad_output[z <= 0] *= slope  # right numbers, but overwrites the caller's gradient
     return grad_output
+
+
+def _leaky_overwrites_z(grad_output, z, slope=0.01):
+    negative = z <= 0
+    z[negative] = slope  # turns z into the local derivative: right numbers, but the caller's z is gone
+    z[~negative] = 1.0
+    return grad_output * z
+
+
+def _leaky_copy_then_scale(grad_output, z, slope=0.01):
+    out = np.array(grad_output, dtype=np.float64)  # a copy, so scaling it in place is fine
+    out[z <= 0] *= slope
+    return out
 
 
 def _leaky_2d_loops(grad_output, z, slope=0.01):
@@ -362,6 +454,7 @@ LEAKY_WRONG = [
     lambda g, z, slope=0.01: list(g * np.where(z > 0, 1.0, slope)),             # a list, not an array
     lambda g, z, slope=0.01: (g * np.where(z > 0, 1.0, slope)).astype(np.float32),  # float32
     _leaky_in_place,                                               # changes grad_output in place
+    _leaky_overwrites_z,                                           # changes z in place
     _leaky_2d_loops,                                               # only works for 2-D z
     _leaky_1d_list,                                                # only works for 1-D z
     _leaky_autograd,                                               # autograd, forbidden
@@ -372,6 +465,7 @@ LEAKY_RIGHT = [
     _leaky_right,
     lambda g, z, slope=0.01: np.where(z > 0, g, slope * g),
     lambda g, z, slope=0.01: g * (z > 0) + slope * g * (z <= 0),
+    _leaky_copy_then_scale,
 ]
 
 
@@ -423,6 +517,12 @@ def _right_count(sizes):
     return sum(a * b + b for a, b in pairwise(sizes))
 
 
+def _right_count_recursive(sizes):
+    if len(sizes) < 2:
+        return 0
+    return (sizes[0] + 1) * sizes[1] + _right_count_recursive(sizes[1:])
+
+
 COUNT_WRONG = [
     _count_stub,
     _weights_only,
@@ -444,6 +544,7 @@ COUNT_RIGHT = [
     _right_count,
     lambda sizes: int(sum(np.array(sizes[:-1]) * np.array(sizes[1:]) + np.array(sizes[1:]))),
     lambda sizes: np.sum([(a + 1) * b for a, b in pairwise(sizes)]),  # a NumPy integer
+    _right_count_recursive,
 ]
 
 
@@ -462,6 +563,8 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _interp_lists,
         _interp_tensors,
         _interp_d_array,
+        _interp_flips_xs,                                 # changes xs in place through a view
+        _interp_forgets_return,                           # attempted, so "not quite", not "not attempted"
         lambda xs, ys: xs.foo,
     ],
     "04.3": MLP_WRONG,
@@ -471,7 +574,7 @@ WRONG_ANSWERS: dict[str, list[object]] = {
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
     "04.1": XOR_RIGHT,
-    "04.2": [_interp_right, _interp_scaled, _interp_from_the_right, _interp_loop],
+    "04.2": [_interp_right, _interp_scaled, _interp_from_the_right, _interp_loop, _interp_solved],
     "04.3": MLP_RIGHT,
     "04.4": LEAKY_RIGHT,
     "04.5": COUNT_RIGHT,

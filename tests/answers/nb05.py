@@ -158,6 +158,20 @@ def _detached(x, p=0.5, training=True):  # no gradient flows back through the la
     return x.detach() * (torch.rand_like(x) > p).float() / (1 - p)
 
 
+def _fixed_count(x, p=0.5, training=True):  # drops exactly round(p * n) entries: no independent coin flips
+    if not training or p == 0:
+        return x
+    keep = torch.ones(x.numel(), dtype=x.dtype)
+    keep[torch.randperm(x.numel())[: round(p * x.numel())]] = 0
+    return x * keep.view_as(x) / (1 - p)
+
+
+def _right_dropout_bernoulli_(x, p=0.5, training=True):  # an in-place draw, but into a new tensor
+    if training:
+        return x * torch.empty_like(x).bernoulli_(1 - p).div_(1 - p)
+    return x
+
+
 def _wrong_default_p(x, p=0.1, training=True):
     return _right_dropout(x, p, training)
 
@@ -310,6 +324,17 @@ class _StopperNoReset(_RightStopper):  # counts every bad epoch since the start
         self.epoch += 1
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch = val_loss, self.epoch
+            self.best_state = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+        else:
+            self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _StopperRelativeDelta(_RightStopper):  # min_delta as a fraction of the best loss
+    def step(self, val_loss, model):
+        self.epoch += 1
+        if val_loss < self.best_loss * (1 - self.min_delta):
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, self.epoch, 0
             self.best_state = {name: tensor.clone() for name, tensor in model.state_dict().items()}
         else:
             self.bad_epochs += 1
@@ -601,6 +626,13 @@ def _schedule_variant(kind):
     return schedule
 
 
+def _right_schedule_guarded(step, total_steps, peak_lr, warmup_steps=0, final_lr=0.0):
+    warm = step / max(1, warmup_steps) * peak_lr  # computed always, used only during the warm-up
+    decay = final_lr + 0.5 * (peak_lr - final_lr) * (1 + math.cos(math.pi * (step - warmup_steps)
+                                                                  / (total_steps - warmup_steps)))
+    return warm if step < warmup_steps else decay
+
+
 def _schedule_no_defaults(step, total_steps, peak_lr, warmup_steps, final_lr):
     return _right_schedule(step, total_steps, peak_lr, warmup_steps, final_lr)
 
@@ -640,6 +672,7 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _detached,
         _wrong_default_p,
         _no_defaults,
+        _fixed_count,
         lambda x, p=0.5, training=True: x,  # never drops anything
         lambda x, p=0.5, training=True: x.foo,  # crashes
     ],
@@ -657,6 +690,7 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _StopperPatienceFive,
         _StopperNoMinDelta,
         _StopperMinDeltaSign,
+        _StopperRelativeDelta,
         _StopperNanImproves,
         _StopperZeroBased,
         _StopperReturnsNone,
@@ -713,9 +747,9 @@ WRONG_ANSWERS: dict[str, list[object]] = {
     ],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
-    "05.1": [_right_dropout, _right_dropout_where, _right_dropout_bernoulli],
+    "05.1": [_right_dropout, _right_dropout_where, _right_dropout_bernoulli, _right_dropout_bernoulli_],
     "05.2": [_RightStopper, _RightStopperDeepcopy, _RightStopperHistory],
     "05.3": [_RightBatchNorm, _RightBatchNormVarMean, _RightBatchNormSums],
     "05.4": ["c", " C ", "(c)"],
-    "05.5": [_right_schedule, _right_schedule_numpy],
+    "05.5": [_right_schedule, _right_schedule_numpy, _right_schedule_guarded],
 }
