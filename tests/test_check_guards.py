@@ -552,3 +552,98 @@ def test_autograd_constant_catches_forward_mode_too():
     for answer in (with_jvp, with_dual):
         with pytest.raises(ForbiddenCall), forbid(*checks.AUTOGRAD, answer=answer):
             answer(torch.ones(3))
+
+
+# ---------------------------------------------------------------- endless loops and aliases
+
+
+def test_a_check_stops_an_endless_loop_with_a_verdict():
+    import time
+
+    def forever(x):
+        while True:
+            x = x + 1
+
+    start = time.perf_counter()
+    result = checks._run(Exercise("99.9", "t", "h", lambda answer: answer(0), time_limit=0.5), forever)
+    assert result.status == "not quite" and "stopped your code after 0.5 s" in result.message
+    assert time.perf_counter() - start < 5
+    # A quick answer is not disturbed, and no interrupt arrives later.
+    assert checks._run(Exercise("99.9", "t", "h", lambda answer: answer(0), time_limit=0.5), lambda x: x)
+    time.sleep(0.7)
+
+
+def test_a_real_keyboard_interrupt_is_not_swallowed():
+    def pressed_stop(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        checks._run(Exercise("99.9", "t", "h", lambda answer: answer(0)), pressed_stop)
+
+
+def test_call_stops_a_runaway_loop_after_its_line_budget():
+    def no_increment(x):
+        steps = 0
+        while steps < 10:
+            x = x * 1.0
+        return x
+
+    with pytest.raises(Wrong, match=r"ran more than 1,000 lines.*never stops\. It cannot end here\.") as info:
+        call(no_increment, 1.0, max_lines=1_000, why_endless="It cannot end here.")
+    assert "Bound every loop" in info.value.hint
+
+    def bounded(x):
+        for _ in range(100):
+            x = x + 1
+        return x
+
+    assert call(bounded, 0, max_lines=1_000) == 100
+
+
+def with_map(a, b):
+    return torch.stack(list(map(lambda row: (a - row).pow(2).sum(-1), b)), dim=1)
+
+
+def with_reduce(a):
+    import functools
+
+    return functools.reduce(lambda s, row: s + row, a)
+
+
+def with_apply(t):
+    return t.clone().apply_(abs)
+
+
+def test_loops_by_another_name_are_loops():
+    assert checks.python_loop_in(with_map) == "map(...), a loop by another name"
+    assert checks.python_loop_in(with_reduce) == "reduce(...), a loop by another name"
+    assert checks.python_loop_in(with_apply) == "apply_(...), a loop by another name"
+
+
+def test_forbid_blocks_every_alias_of_a_function():
+    assert torch.functional.cdist is torch.cdist
+    points = torch.randn(3, 2)
+    for spelling in (lambda a: torch.cdist(a, a), lambda a: torch.functional.cdist(a, a)):
+        with pytest.raises(ForbiddenCall), forbid("torch.cdist", answer=spelling):
+            spelling(points)
+    assert torch.functional.cdist is torch.cdist and torch.cdist(points, points).shape == (3, 3)
+
+
+@pytest.mark.slow
+def test_an_endless_loop_in_a_notebook_kernel_gets_a_verdict_and_the_kernel_goes_on(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = (
+        "from course_utils.checks import Exercise, _run\n"
+        "def forever(x):\n"
+        "    while True:\n"
+        "        x = x + 1\n"
+        "result = _run(Exercise('99.9', 't', 'h', lambda answer: answer(0), time_limit=1.0), forever)\n"
+        "print(result.status, '|', result.message)"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("print('alive')")])
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    first = "".join(output.get("text", "") for output in nb.cells[0].outputs)
+    assert first.startswith("not quite | The check stopped your code after 1 s")
+    assert "alive" in "".join(output.get("text", "") for output in nb.cells[1].outputs)

@@ -26,11 +26,13 @@ and :mod:`course_utils.checks.cases`.
 
 from __future__ import annotations
 
+import _thread
 import difflib
 import html
 import importlib
 import math
 import random
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,30 +74,37 @@ class NotAttempted(Exception):
     """Raised by an exercise test when the answer is still the empty stub."""
 
 
+#: How long a check may run before the learner's code is stopped (an endless loop must
+#: not hang the notebook). An exercise that trains a model sets its own, longer limit.
+DEFAULT_TIME_LIMIT_S = 60.0
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise: an id like ``"04.2"``, a title, a general hint and a test.
 
     ``test(answer)`` returns nothing when the answer is right and raises
-    :class:`Wrong` (or :class:`NotAttempted`) otherwise.
+    :class:`Wrong` (or :class:`NotAttempted`) otherwise. ``time_limit`` is in seconds.
     """
 
     id: str
     title: str
     hint: str
     test: Callable[[Any], None]
+    time_limit: float = DEFAULT_TIME_LIMIT_S
 
 
 _EXERCISES: dict[str, Exercise] = {}
 
 
-def exercise(id: str, title: str, hint: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+def exercise(id: str, title: str, hint: str, *, time_limit: float = DEFAULT_TIME_LIMIT_S,
+             ) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
     """Decorator that registers ``test`` as the check for exercise ``id``."""
 
     def register(test: Callable[[Any], None]) -> Callable[[Any], None]:
         if id in _EXERCISES:
             raise ValueError(f"Exercise {id!r} is defined twice; give the second one a new id.")
-        _EXERCISES[id] = Exercise(id=id, title=title, hint=hint, test=test)
+        _EXERCISES[id] = Exercise(id=id, title=title, hint=hint, test=test, time_limit=time_limit)
         return test
 
     return register
@@ -218,12 +227,56 @@ def _isolated() -> Iterator[None]:
             torch.set_grad_enabled(grad_enabled)
 
 
+class _TimeLimit:
+    """Stop the main thread with KeyboardInterrupt after ``seconds`` (on every platform).
+
+    A timer thread interrupts the main thread the way Ctrl+C would; :func:`_run` turns that
+    into a verdict. Off when ``seconds`` is None or when checks run outside the main thread.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._done = False
+        self._timer: threading.Timer | None = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._done:
+                self.fired = True
+                _thread.interrupt_main()
+
+    def __enter__(self) -> _TimeLimit:
+        if self.seconds is not None and threading.current_thread() is threading.main_thread():
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._done = True
+        if self._timer is not None:
+            self._timer.cancel()
+
+
 def _run(ex: Exercise, answer: Any) -> CheckResult:
     if is_stub(answer):
         return CheckResult(ex.id, "not attempted", "Replace the placeholder with your answer.", ex.hint)
+    clock = _TimeLimit(ex.time_limit)
     try:
-        with _isolated():
-            ex.test(answer)
+        try:
+            with clock, _isolated():
+                ex.test(answer)
+        except KeyboardInterrupt:
+            if not clock.fired:
+                raise  # the learner pressed stop: let it stop
+            return CheckResult(
+                ex.id, "not quite",
+                f"The check stopped your code after {ex.time_limit:g} s: it ran far longer than this exercise "
+                "needs. Is there a loop that never ends (a while whose condition stays true)?",
+                hint="Bound every loop, and test your function on a tiny input first.")
     except NotAttempted as exc:
         # The answer is not the untouched stub, so it was attempted: grade it.
         message = _safe_text(exc) or "Your answer still gives nothing back."

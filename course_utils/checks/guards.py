@@ -23,6 +23,7 @@ import copy
 import importlib
 import inspect
 import numbers
+import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -148,7 +149,45 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 30 else text[:27] + "..."
 
 
-def call(answer: Callable[..., Any], *args: Any, name: str | None = None, **kwargs: Any) -> Any:
+class _Runaway(BaseException):
+    """Raised inside the learner's function when it runs more of its own lines than allowed."""
+
+
+@contextmanager
+def _line_budget(answer: Any, max_lines: int | None) -> Iterator[None]:
+    """Count the lines the answer's own function runs; stop it after ``max_lines``.
+
+    Only the learner's function itself is traced; whatever it calls runs at full speed.
+    """
+    code = getattr(inspect.unwrap(answer), "__code__", None) if max_lines is not None else None
+    if code is None:
+        yield
+        return
+    previous = sys.gettrace()
+    executed = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal executed
+        if event == "line":
+            executed += 1
+            if executed > max_lines:
+                raise _Runaway
+        return local
+
+    def start(frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_code is code:
+            return local
+        return previous(frame, event, arg) if previous is not None else None
+
+    sys.settrace(start)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+def call(answer: Callable[..., Any], *args: Any, name: str | None = None, max_lines: int | None = None,
+         why_endless: str = "", **kwargs: Any) -> Any:
     """Call the learner's ``answer(*args, **kwargs)`` and return what it returns.
 
     The inputs are passed as they are, not as copies, so an answer that changes one
@@ -160,6 +199,9 @@ def call(answer: Callable[..., Any], *args: Any, name: str | None = None, **kwar
     Args:
         answer: the learner's function (or class, or module instance).
         name: how to call the function in messages; defaults to its ``__name__``.
+        max_lines: for an answer that loops (training "until no mistake", a ``while``), the
+            most lines of its own code it may run; past that it is stopped with a verdict
+            instead of hanging. ``why_endless`` may say why the loop could not end here.
     """
     label = name or getattr(answer, "__name__", None) or type(answer).__name__
     if not callable(answer):
@@ -180,7 +222,14 @@ def call(answer: Callable[..., Any], *args: Any, name: str | None = None, **kwar
     labelled = [(names[i] if i < len(names) else f"argument {i + 1}", value) for i, value in enumerate(args)]
     labelled += list(kwargs.items())
     before = [(arg_name, value, _snapshot(value)) for arg_name, value in labelled]
-    result = answer(*args, **kwargs)
+    try:
+        with _line_budget(answer, max_lines):
+            result = answer(*args, **kwargs)
+    except _Runaway:
+        raise Wrong(f"{label} ran more than {max_lines:,} lines of its own code without returning: a loop in it "
+                    "never stops." + (f" {why_endless}" if why_endless else ""),
+                    hint="Bound every loop: for ... in range(...) runs a known number of times; a while loop "
+                         "needs a condition that becomes false.") from None
     for arg_name, value, snapshot in before:
         if not _same(snapshot, value):
             raise Wrong(
@@ -392,6 +441,15 @@ def _globals_of(answer: Any) -> list[dict[str, Any]]:
 _FORBIDDEN = "Your code calls {target}, which this exercise asks you to write yourself."
 
 
+# Where PyTorch puts the same function under a second name.
+_ALIAS_MODULES = ("torch", "torch.functional", "torch.nn.functional", "torch.special", "torch.linalg",
+                  "torch.fft", "torch.func")
+
+
+def _alias_modules() -> list[Any]:
+    return [module for module in (sys.modules.get(name) for name in _ALIAS_MODULES) if module is not None]
+
+
 @contextmanager
 def forbid(*targets: str, answer: Any = None, instead: str = "", message: str = _FORBIDDEN,
            hint: str | None = None) -> Iterator[None]:
@@ -421,6 +479,13 @@ def forbid(*targets: str, answer: Any = None, instead: str = "", message: str = 
             else:
                 restore.append(lambda owner=owner, attribute=attribute, original=original:
                                setattr(owner, attribute, original))
+        # The same function under other names (torch.functional.cdist is torch.cdist) is blocked too.
+        for target, original in zip(targets, originals, strict=True):
+            for module in _alias_modules():
+                for key, value in list(vars(module).items()):
+                    if value is original:
+                        setattr(module, key, guard.blocker(target))
+                        restore.append(lambda module=module, key=key, value=value: setattr(module, key, value))
         for namespace in _globals_of(answer):
             for key, value in list(namespace.items()):
                 for target, original in zip(targets, originals, strict=True):
@@ -457,10 +522,15 @@ _LOOP_NODES = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a 
                ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator expression"}
 
 
+# Loops by another name: map(f, rows), functools.reduce, itertools, Tensor.apply_ ...
+_LOOP_CALLS = {"map", "filter", "reduce", "starmap", "accumulate", "apply_", "map_", "map2_", "vectorize"}
+
+
 def python_loop_in(function: Callable[..., Any]) -> str | None:
     """The first kind of Python loop in ``function``'s source ("a for loop", ...), or None.
 
-    None also when the source cannot be read (then there is nothing to judge).
+    Counts loops by another name too (``map``, ``functools.reduce``, ``Tensor.apply_``,
+    ``np.vectorize``). None also when the source cannot be read (nothing to judge).
     """
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
@@ -469,6 +539,10 @@ def python_loop_in(function: Callable[..., Any]) -> str | None:
     for node in ast.walk(tree):
         if type(node) in _LOOP_NODES:
             return _LOOP_NODES[type(node)]
+        if isinstance(node, ast.Call):
+            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if called in _LOOP_CALLS:
+                return f"{called}(...), a loop by another name"
     return None
 
 

@@ -52,26 +52,56 @@ def mean_squared_error(answer: Any) -> None:
         (torch.randn(7, generator=generator), torch.randn(7, generator=generator)),
         (torch.randn(2, 3, 4, generator=generator), torch.randn(2, 3, 4, generator=generator)),
         (base[:, 2], base[:, 5]),  # columns of a larger tensor (views): an in-place change would show there
+        # predictions that require a gradient, as a model's outputs do: loss.backward() must reach them
+        (torch.randn(5, 3, generator=generator).requires_grad_(), torch.randn(5, 3, generator=generator)),
+        (torch.randn(4, 2, generator=generator, dtype=torch.float64),
+         torch.randn(4, 2, generator=generator, dtype=torch.float64)),  # double precision stays double
     ]
     for predictions, targets in cases:
-        difference = predictions - targets
+        difference = (predictions - targets).detach()
         expected = (difference**2).mean()
         shown = (f"predictions {predictions.tolist()} and targets {targets.tolist()}" if predictions.numel() <= 4
                  else f"predictions and targets of shape {tuple(predictions.shape)}")
-        with forbid("torch.nn.functional.mse_loss", answer=answer,
-                    instead="Write the mean squared error from tensor operations (-, ** 2, .mean())."):
-            got = call(answer, predictions, targets, name="mean_squared_error")
-        if isinstance(got, torch.Tensor) and got.dim() != 0:
-            if got.shape == predictions.shape:
-                raise Wrong(f"For {shown} you returned a tensor of that same shape: one squared difference per "
-                            "entry. Average them into one number.", hint="Finish with .mean().")
-            raise Wrong(f"For {shown} you returned shape {tuple(got.shape)}: you averaged along one axis only. "
-                        "The mean squared error averages over every entry.",
-                        hint="Call .mean() without a dim argument.")
-        value = _expect_scalar_tensor(got, f"mean_squared_error for {shown}")
+        tracked = predictions.requires_grad
+        if tracked:
+            shown += " (the predictions requiring a gradient)"
+        with torch.enable_grad():
+            try:
+                with forbid("torch.nn.functional.mse_loss", answer=answer,
+                            instead="Write the mean squared error from tensor operations (-, ** 2, .mean())."):
+                    got = call(answer, predictions, targets, name="mean_squared_error")
+            except RuntimeError as error:
+                if not tracked or "numpy" not in str(error).lower():
+                    raise
+                raise Wrong(f"For {shown}, your function failed in NumPy: a tensor that autograd follows cannot "
+                            "become a NumPy array.", hint="Stay with torch operations: -, ** 2 and .mean().") from None
+            if isinstance(got, torch.Tensor) and got.dim() != 0:
+                if got.shape == predictions.shape:
+                    raise Wrong(f"For {shown} you returned a tensor of that same shape: one squared difference per "
+                                "entry. Average them into one number.", hint="Finish with .mean().")
+                raise Wrong(f"For {shown} you returned shape {tuple(got.shape)}: you averaged along one axis only. "
+                            "The mean squared error averages over every entry.",
+                            hint="Call .mean() without a dim argument.")
+            value = _expect_scalar_tensor(got, f"mean_squared_error for {shown}")
+            if tracked and not value.requires_grad:
+                raise Wrong(f"For {shown}, your result does not require one: something cut it off from autograd "
+                            "(.item(), float(...), torch.tensor(...), .detach() or a detour through NumPy), so "
+                            "loss.backward() could not train anything with it.",
+                            hint="Return the tensor that (predictions - targets) ** 2 and .mean() give you, as it "
+                                 "is.")
+            gradient = torch.autograd.grad(value, predictions)[0] if tracked else None
+        if value.dtype != predictions.dtype:
+            raise Wrong(f"For {shown} of dtype {predictions.dtype} you returned dtype {value.dtype}: the loss "
+                        "should keep the precision of its inputs.",
+                        hint="Compute with the tensors as they are: no .float(), .double() or torch.tensor(...).")
+        value = value.detach()
         if torch.allclose(value.double(), expected.double(), rtol=1e-5, atol=1e-6):
+            if gradient is not None:
+                assert_tensor_close(gradient, 2 * difference / difference.numel(),
+                                    f"For {shown}, the gradient of your loss", rtol=1e-5, atol=1e-7)
             continue
         number = value.item()
+        count = predictions.numel()
         mistakes = [
             (difference.abs().mean(), "That is the mean absolute error (L1): square the differences instead of "
                                       "taking their absolute value."),
@@ -85,6 +115,12 @@ def mean_squared_error(answer: Any) -> None:
                                                        "axis only; .mean() divides by the number of entries."),
             ((difference**2).sum() / 4, "You divided by 4, the length of the first example: divide by the number "
                                         "of entries of the inputs you are given."),
+            ((difference**2).mean() / 2, "That is half the mean squared error. Some books put a 1/2 in front to "
+                                         "tidy the derivative; this exercise (and PyTorch) does not."),
+            ((difference**2).sum() / (count - 1), "You divided by N - 1, as for a sample variance; the mean "
+                                                  "divides by N, the number of entries."),
+            ((predictions.detach()**2 - targets**2).mean(), "You subtracted the squares; square the difference "
+                                                            "instead: (p - t)^2, not p^2 - t^2."),
         ]
         for wrong, why in mistakes:
             if abs(number - wrong.item()) <= 1e-5 * max(1.0, abs(wrong.item())):
@@ -115,6 +151,11 @@ exercise(
 
 # ---------------------------------------------------------------- 00.3 pairwise squared distances
 
+#: Every ready-made distance in PyTorch, under each name it can be reached by.
+_READY_MADE_DISTANCES = ("torch.cdist", "torch.functional.cdist", "torch.pairwise_distance",
+                         "torch.nn.functional.pairwise_distance")
+
+
 def _squared_distances(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
     return ((A.double()[:, None, :] - B.double()[None, :, :]) ** 2).sum(dim=-1)
 
@@ -142,13 +183,28 @@ def pairwise_squared_distances(answer: Any) -> None:
         (torch.randn(3, 8, generator=generator), torch.randn(3, 8, generator=generator)),  # N == M, D larger
         (torch.randn(1, 4, generator=generator), torch.randn(5, 4, generator=generator)),  # a single row
         (big[1::2, 2:7], big[:2, 6:]),  # views into a larger tensor, not contiguous
+        (torch.randn(3, 2, generator=generator, dtype=torch.float64),
+         torch.randn(4, 2, generator=generator, dtype=torch.float64)),  # double precision stays double
+        (torch.randn(5, 3, generator=generator).requires_grad_(), torch.randn(2, 3, generator=generator)),
     ]
     for A, B in cases:
-        expected = _squared_distances(A, B)
+        expected = _squared_distances(A.detach(), B)
         (n, d), m = A.shape, len(B)
         where = f"For A of shape ({n}, {d}) and B of shape ({m}, {d})"
-        with forbid("torch.cdist", answer=answer, instead="Build the distances yourself with broadcasting."):
-            got = call(answer, A, B, name="pairwise_squared_distances")
+        if A.requires_grad:
+            where += ", A requiring a gradient"
+        with torch.enable_grad():
+            try:
+                with forbid(*_READY_MADE_DISTANCES, answer=answer,
+                            instead="Build the distances yourself with broadcasting.",
+                            message="Your code calls {target}, a ready-made distance function; this exercise "
+                                    "asks you to write it yourself."):
+                    got = call(answer, A, B, name="pairwise_squared_distances")
+            except RuntimeError as error:
+                if not A.requires_grad or "numpy" not in str(error).lower():
+                    raise
+                raise Wrong(f"{where}: your function went through NumPy, which autograd cannot follow.",
+                            hint="Stay with torch operations: broadcasting, ** 2 and .sum(dim=...).") from None
         got = expect_tensor(got, f"{where}, your result", floating=True)
         if tuple(got.shape) != (n, m):
             if tuple(got.shape) == (m, n) and n != m:
@@ -158,9 +214,17 @@ def pairwise_squared_distances(answer: Any) -> None:
             else:
                 why = "entry [i, j] should be the squared distance between A[i] and B[j]."
             raise Wrong(f"{where} you returned shape {tuple(got.shape)}, expected ({n}, {m}): {why}")
+        if got.dtype != A.dtype:
+            raise Wrong(f"{where}, of dtype {A.dtype}, you returned dtype {got.dtype}: keep the precision of the "
+                        "inputs.", hint="Compute with A and B as they are: no .float(), .double() or NumPy.")
+        if A.requires_grad and not got.requires_grad:
+            raise Wrong(f"{where}, your result does not require one: it was cut off from autograd (.detach(), "
+                        "NumPy, SciPy or torch.tensor(...) on the way), so nothing could be learned through it.",
+                        hint="Stay with torch operations: broadcasting, ** 2 and .sum(dim=...).")
+        got = got.detach()
         if torch.allclose(got.double(), expected, rtol=1e-4, atol=1e-4):
             continue
-        difference = A.double()[:, None, :] - B.double()[None, :, :]
+        difference = A.detach().double()[:, None, :] - B.double()[None, :, :]
         mistakes = [
             (expected.sqrt(), "you took the square root: that is the distance itself, the exercise asks for its "
                               "square."),
@@ -280,7 +344,8 @@ def fit_line_by_hand(answer: Any) -> None:
         where = f"fit_line_by_hand({shown})"
         with forbid(*AUTOGRAD, answer=answer,
                     instead="Here the point is to derive the two derivatives yourself and code them."):
-            result = call(answer, x, y, name="fit_line_by_hand", **kwargs)
+            result = call(answer, x, y, name="fit_line_by_hand",
+                                  max_lines=1_000 * (steps + 1) + 10_000, **kwargs)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise Wrong(f"{where} returned {type(result).__name__}; expected the pair (w, b).",
                         hint="End with return w, b.")

@@ -30,7 +30,8 @@ _GATE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 def _train(X: torch.Tensor, y: torch.Tensor, lr: float = 1.0, max_epochs: int = 100, *, strict: bool = False,
            bias: bool = True, sign: float = 1.0, early_stop: bool = True, record_last: bool = True,
            cumulative: bool = False, count_visits: bool = False, batch: bool = False,
-           reverse: bool = False) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+           reverse: bool = False, bias_lr: bool = True,
+           tie: bool = False) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
     """Rosenblatt's rule in row order, with switches that reproduce the usual mistakes."""
     w = torch.zeros(X.shape[1], dtype=X.dtype)
     b = torch.zeros((), dtype=X.dtype)
@@ -43,13 +44,15 @@ def _train(X: torch.Tensor, y: torch.Tensor, lr: float = 1.0, max_epochs: int = 
             z = X[i] @ w + b
             y_hat = int(z > 0) if strict else int(z >= 0)
             error = sign * (int(y[i]) - y_hat)
+            if tie and float(z) == 0.0:  # s_i z_i <= 0 as the test: z = 0 counts as a mistake for class 1 too
+                error = sign * (2 * int(y[i]) - 1)
             if error != 0:
                 if batch:
                     step_w, step_b = step_w + lr * error * X[i], step_b + lr * error
                 else:
                     w = w + lr * error * X[i]
                     if bias:
-                        b = b + lr * error
+                        b = b + (lr if bias_lr else 1.0) * error
                 mistakes += 1
         if batch:
             w = w + step_w
@@ -115,6 +118,8 @@ def _perceptron_cases() -> list[_Case]:
         _Case("40 separable points with 12 inputs, lr=0.5", X12, y12, {"lr": 0.5, "max_epochs": 50}, True),
         _Case("9 separable points with 1 input", X1, y1, {}, True),
         _Case("the OR gate with lr=0.5", gates, torch.tensor([0, 1, 1, 1]), {"lr": 0.5}, True),
+        _Case("5 points that are all of class 1 (step(0) = 1 gets every one right at once)",
+              X3[:5], torch.ones(5, dtype=torch.long), {}, True),
         _Case("the four XOR points (not separable)", gates, torch.tensor([0, 1, 1, 0]), {}, False),
         _Case("the four XOR points, max_epochs=7", gates, torch.tensor([0, 1, 1, 0]), {"max_epochs": 7}, False),
         _Case("30 noisy points with 2 inputs (not separable), lr=0.25, max_epochs=12", X_noisy, y_noisy,
@@ -156,7 +161,7 @@ def _unpack_run(result: Any, dimension: int, where: str) -> tuple[torch.Tensor, 
     if b.dim() != 0:
         raise Wrong(f"{where}: b has shape {tuple(b.shape)}; the bias is one number, a 0-d tensor.",
                     hint="Start from b = torch.zeros(()).")
-    if isinstance(updates, torch.Tensor) or not isinstance(updates, (list, tuple)):
+    if not isinstance(updates, list):
         raise Wrong(f"{where}: updates should be a Python list with one int per epoch, got "
                     f"{type(updates).__name__}.", hint="Start from updates = [] and append one count per epoch.")
     counts = [expect_int(count, f"{where}, updates[{k}]") for k, count in enumerate(updates)]
@@ -177,7 +182,12 @@ def train_perceptron(answer: Any) -> None:
         lr, max_epochs = case.kwargs.get("lr", 1.0), case.kwargs.get("max_epochs", 100)
         expected = _train(case.X, case.y, lr, max_epochs)
         where = f"On {case.name}"
-        got = _unpack_run(call(answer, case.X, case.y, name="train_perceptron", **case.kwargs), case.X.shape[1], where)
+        result = call(answer, case.X, case.y, name="train_perceptron",
+                      max_lines=100 * max_epochs * len(case.X) + 10_000,
+                      why_endless="" if case.separable else f"On {case.name} no epoch is ever free of mistakes, "
+                                                            "so the loop must also end after max_epochs epochs.",
+                      **case.kwargs)
+        got = _unpack_run(result, case.X.shape[1], where)
         if _same_run(got, expected):
             continue
         w, b, updates = got
@@ -205,6 +215,11 @@ def train_perceptron(answer: Any) -> None:
             ({"batch": True}, "you applied the updates at the end of the epoch. Rosenblatt's rule updates right "
                               "after each mistake, so the next example already sees the new weights."),
             ({"reverse": True}, "you visited the rows from last to first: go in the order of the rows of X."),
+            ({"bias_lr": False}, "the bias moved by (y - y_hat) without the learning rate: b changes by "
+                                 "lr * (y - y_hat), like every weight."),
+            ({"tie": True}, "you treated z = 0 as a mistake for a point of class 1, but step(0) = 1 is the right "
+                            "answer for it. Update only when step(z) differs from y (s_i z_i <= 0 is not the "
+                            "same test: it also fires at z = 0 for class 1)."),
         ]
         if lr != 1.0:
             mistakes.append(({"lr": 1.0}, f"you ignored the learning rate (the check passed lr={lr}): multiply "
@@ -216,10 +231,11 @@ def train_perceptron(answer: Any) -> None:
         if case.separable and updates and updates[-1] == 0 and len(updates) <= max_epochs:
             predictions = ((case.X @ w + b) >= 0).long()
             if torch.equal(predictions, case.y):
-                raise Wrong(f"{where}: your loop found a separating line, but not the one the rule finds when it "
-                            f"visits the rows of X in order, one after the other, in every epoch ({shown}).",
-                            hint="No shuffling: for i in range(len(X)) in every epoch, so that the check can "
-                                 "follow your run step by step.")
+                raise Wrong(f"{where}: your loop found a separating line, but not the one the rule finds from "
+                            f"w = 0 and b = 0, visiting the rows of X in order and updating after each mistake "
+                            f"({shown}).",
+                            hint="Start from zeros, no shuffling (for i in range(len(X)) in every epoch), and "
+                                 "update only on a mistake, so that the check can follow your run step by step.")
         raise Wrong(f"{where}: {shown}.")
 
 
@@ -243,9 +259,9 @@ def _margin_cases() -> list[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor,
     X5 = torch.randn(17, 5, generator=generator)
     y5 = (X5 @ torch.tensor([1.0, -1.0, 0.5, 0.0, 2.0]) > 0).long()
     w5 = torch.tensor([0.8, -1.3, 0.2, 0.9, 1.5])
-    # One input, a large bias: the length of (w, b) is mostly b.
-    X1 = torch.linspace(-2.0, 3.0, 7)[:, None]
-    y1 = (X1[:, 0] > -1.2).long()
+    # One input far from 0, so that the bias is ten times the weight: the length of (w, b) is mostly b.
+    X1 = torch.linspace(8.0, 13.0, 7)[:, None]
+    y1 = (X1[:, 0] > 10.1).long()
     big = torch.randn(21, 6, generator=generator)
     big[:, 2:4] = X2
     labels = torch.randint(0, 2, (42,), generator=generator)
@@ -253,7 +269,7 @@ def _margin_cases() -> list[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor,
     return [
         ("21 points with 2 inputs (separated)", torch.tensor([1.0, 0.8]), torch.tensor(-0.3), X2, y2),
         ("17 points with 5 inputs (some on the wrong side)", w5, torch.tensor(0.4), X5, y5),
-        ("7 points with 1 input and a large bias", torch.tensor([0.3]), torch.tensor(0.36), X1, y1),
+        ("7 points with 1 input and a bias ten times the weight", torch.tensor([0.3]), torch.tensor(-3.03), X1, y1),
         ("the 21 points again, as views into larger tensors", torch.tensor([1.0, 0.8]), torch.tensor(-0.3),
          big[:, 2:4], labels[1::2]),
         ("21 points with 2 inputs and a line that is far off", torch.tensor([-0.5, 2.0]), torch.tensor(1.5), X2, y2),
@@ -273,6 +289,9 @@ def margin(answer: Any) -> None:
         expected = _signed_margin(w, float(b), X, y)
         where = f"On {name}"
         got = call(answer, w, b, X, y, name="margin")
+        if isinstance(got, int) and not isinstance(got, bool):
+            raise Wrong(f"{where}: you returned the whole number {got!r}. A margin is a real number: int(...) or "
+                        "round(...) cut off its fraction.", hint="Return the float that .item() gives you, as it is.")
         value = expect_number(got, f"{where}, your margin")
         if math.isclose(value, expected, rel_tol=1e-4, abs_tol=1e-6):
             continue
@@ -285,8 +304,9 @@ def margin(answer: Any) -> None:
                                                               "of u = (w, b)."),
             ((s * z).min().item(), "you did not divide by the length of (w, b): s_i z_i alone changes when you "
                                    "scale w and b, the distance does not."),
-            ((z.abs()).min().item() / length, "you took |z_i|, which ignores the side: a point on the wrong side "
-                                              "must give a negative value."),
+            ((z.abs()).min().item() / length, "you took the point nearest the boundary (the smallest |z_i|), "
+                                              "which ignores the side: a point on the wrong side, however far "
+                                              "from the boundary, must make the margin negative."),
             ((y.double() * z).min().item() / length, "you multiplied by the label y_i, which is 0 for class 0. "
                                                      "Use the sign s_i = 2 y_i - 1 (+1 or -1)."),
             ((s * z).mean().item() / length, "you averaged over the points; the margin is the smallest value, "
@@ -295,6 +315,11 @@ def margin(answer: Any) -> None:
             ((-s * z).min().item() / length, "the sign is flipped: class 1 should count positive on the side "
                                              "where z >= 0."),
             ((s * (X.double() @ w.double())).min().item() / length, "z_i is missing the bias: z_i = w . x_i + b."),
+            ((s * z).min().item() / length**2, "you divided by the squared length of (w, b); divide by the length "
+                                               "itself, the square root of the sum of squares."),
+            ((s * z).min().item() / (w.double().norm().item() + abs(float(b))), "you divided by ||w|| + |b|; the "
+                                                                               "length of u = (w, b) is "
+                                                                               "sqrt(||w||^2 + b^2)."),
         ]
         for wrong, why in mistakes:
             if math.isclose(value, wrong, rel_tol=1e-4, abs_tol=1e-6):
@@ -321,7 +346,8 @@ def truth_tables(answer: Any) -> None:
         15: "XOR is out, but so is its mirror image XNOR (1 when the inputs agree): swap the two classes in "
             "the proof and the same contradiction appears.",
         4: "More than AND, OR, NAND and NOR: a neuron can also ignore an input (w = 0) or both.",
-        6: "More than the six famous gates: a neuron can also copy or negate a single input, or ignore both.",
+        6: "More than six: besides AND, OR, NAND and NOR, a neuron can also copy or negate a single input, "
+           "or ignore both.",
     }
     if not 0 <= count <= 16:
         raise Wrong(f"{count} is not possible: there are only 2^4 = 16 truth tables on two binary inputs.")
@@ -330,8 +356,9 @@ def truth_tables(answer: Any) -> None:
     if count > 14:
         raise Wrong(f"Not {count}: too many. Which tables put (0, 1) and (1, 0) on one side and (0, 0) and "
                     "(1, 1) on the other?")
-    raise Wrong(f"Not {count}: too few. Besides AND, OR, NAND and NOR, count the two constants, each input "
-                "copied or negated, and 'x1 but not x2' in both directions.")
+    raise Wrong(f"Not {count}: too few. Count by kind: the two constants; the four tables that copy or negate "
+                "one input; and, among those that need both inputs, AND, OR, NAND, NOR, 'x1 and not x2' and "
+                "'x1 or not x2', the last two in both directions.")
 
 
 # ---------------------------------------------------------------- 01.4 predict: will it converge
