@@ -55,6 +55,28 @@ def _mse_square(predictions, targets):
     return torch.square(predictions - targets).mean()
 
 
+def _mse_rewrapped(predictions, targets):
+    return torch.tensor(((predictions - targets) ** 2).mean().item())  # a new tensor: cut off from autograd
+
+
+def _mse_numpy_round_trip(predictions, targets):
+    p, t = predictions.detach().numpy(), targets.detach().numpy()
+    return torch.from_numpy(np.asarray(np.mean((p - t) ** 2)))  # the right number, but autograd cannot follow
+
+
+def _mse_detached(predictions, targets):
+    return ((predictions.detach() - targets) ** 2).mean()
+
+
+def _mse_always_float32(predictions, targets):
+    return ((predictions - targets) ** 2).mean().float()  # float64 inputs give a float32 loss
+
+
+def _mse_flattened_dot(predictions, targets):
+    d = (predictions - targets).reshape(-1)
+    return d @ d / d.numel()
+
+
 # ---------------------------------------------------------------- 00.3 pairwise squared distances
 
 
@@ -132,6 +154,50 @@ def _distances_expanded(A, B):
 
 def _distances_unsqueeze(A, B):
     return (A.unsqueeze(1) - B.unsqueeze(0)).pow(2).sum(-1)
+
+
+def _distances_map(A, B):
+    return torch.stack(list(map(lambda b: ((A - b) ** 2).sum(dim=1), B)), dim=1)  # a loop by another name
+
+
+def _distances_reduce(A, B):
+    import functools
+    return functools.reduce(lambda total, k: total + (A[:, None, k] - B[None, :, k]) ** 2, range(A.shape[1]),
+                            torch.zeros(len(A), len(B)))  # a loop over the features
+
+
+def _distances_pairwise_distance(A, B):
+    return torch.nn.functional.pairwise_distance(A[:, None, :], B[None, :, :]) ** 2  # a ready-made distance
+
+
+def _distances_torch_pairwise(A, B):
+    return torch.pairwise_distance(A[:, None, :], B[None, :, :]) ** 2  # the same builtin, another name
+
+
+def _distances_functional_cdist(A, B):
+    return torch.functional.cdist(A, B) ** 2  # torch.cdist under its module's name
+
+
+def _distances_in_double(A, B):
+    return ((A.double()[:, None, :] - B.double()[None, :, :]) ** 2).sum(dim=-1)  # float32 in, float64 out
+
+
+def _distances_scipy(A, B):
+    from scipy.spatial.distance import cdist
+    return torch.from_numpy(cdist(A.detach().numpy(), B.detach().numpy(), "sqeuclidean")).to(A.dtype)
+
+
+def _distances_detached(A, B):
+    return ((A.detach()[:, None, :] - B[None, :, :]) ** 2).sum(dim=-1)
+
+
+def _distances_norm(A, B):
+    return torch.linalg.vector_norm(A[:, None, :] - B[None, :, :], dim=-1) ** 2
+
+
+def _distances_einsum(A, B):
+    d = A[:, None] - B[None]
+    return torch.einsum("nmd,nmd->nm", d, d)
 
 
 # ---------------------------------------------------------------- 00.5 gradient descent by hand
@@ -255,6 +321,44 @@ def _line_returns_none(x, y, learning_rate=0.1, steps=100):
     _line(x, y, learning_rate, steps)  # computes the line, but forgot to return it
 
 
+def _line_forgot_increment(x, y, learning_rate=0.1, steps=100):
+    w, b = torch.zeros(()), torch.zeros(())
+    step = 0
+    while step < steps:  # step never grows: the loop never ends (the check stops it)
+        error = w * x + b - y
+        w, b = w - learning_rate * 2 * (error * x).mean(), b - learning_rate * 2 * error.mean()
+    return w, b
+
+
+def _line_func_grad(x, y, learning_rate=0.1, steps=100):
+    def loss(params):
+        return ((params[0] * x + params[1] - y) ** 2).mean()
+
+    params = torch.zeros(2)
+    for _ in range(steps):
+        params = params - learning_rate * torch.func.grad(loss)(params)  # autograd by another door
+    return params[0], params[1]
+
+
+def _line_one_step_too_few(x, y, learning_rate=0.1, steps=100):
+    return _line(x, y, learning_rate, steps, extra_steps=-1)
+
+
+def _line_closed_form(x, y, learning_rate=0.1, steps=100):
+    xm, ym = x.mean(), y.mean()
+    w = ((x - xm) * (y - ym)).sum() / ((x - xm) ** 2).sum()  # the optimum, not `steps` steps towards it
+    return w, ym - w * xm
+
+
+def _line_right_while(x, y, learning_rate=0.1, steps=100):
+    w, b, n, step = torch.tensor(0.0), torch.tensor(0.0), x.shape[0], 0
+    while step < steps:
+        e = w * x + b - y
+        w, b = w - learning_rate * 2 * torch.dot(e, x) / n, b - learning_rate * 2 * e.sum() / n
+        step += 1
+    return w, b
+
+
 def _line_right_vectorised(x, y, learning_rate=0.1, steps=100):
     params = torch.zeros(2)                       # (w, b)
     features = torch.stack([x, torch.ones_like(x)], dim=1)
@@ -293,6 +397,12 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _mse_forgot_return,
         lambda p, t: "3.5",                         # a string
         lambda p, t: p.foo,                         # crashes
+        lambda p, t: ((p - t) ** 2).mean() / 2,     # half the mean squared error
+        lambda p, t: ((p - t) ** 2).sum() / (p.numel() - 1),  # N - 1, as for a sample variance
+        _mse_rewrapped,                             # right number, cut off from autograd
+        _mse_numpy_round_trip,                      # right number, through NumPy
+        _mse_detached,                              # right number, detached
+        _mse_always_float32,                        # float64 inputs, float32 loss
     ],
     "00.2": ["a", "c", "d", None],
     "00.3": [
@@ -312,6 +422,14 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _distances_numpy,
         _distances_no_cross_factor,
         lambda A, B: A - B,                          # no broadcasting at all
+        _distances_map,
+        _distances_reduce,
+        _distances_pairwise_distance,
+        _distances_torch_pairwise,
+        _distances_functional_cdist,
+        _distances_in_double,
+        _distances_scipy,
+        _distances_detached,
     ],
     "00.4": ["a", "c", "d", "e", None],
     "00.5": [
@@ -333,12 +451,16 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _line_autograd,
         _line_autograd_grad,
         _line_returns_none,
+        _line_forgot_increment,
+        _line_func_grad,
+        _line_one_step_too_few,
+        _line_closed_form,
     ],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
-    "00.1": [lambda p, t: ((p - t) ** 2).mean(), _mse_subtract_then_t, _mse_square],
+    "00.1": [lambda p, t: ((p - t) ** 2).mean(), _mse_subtract_then_t, _mse_square, _mse_flattened_dot],
     "00.2": ["b", " B ", "(b)"],
-    "00.3": [_distances_expanded, _distances_unsqueeze],
+    "00.3": [_distances_expanded, _distances_unsqueeze, _distances_norm, _distances_einsum],
     "00.4": ["b", "(b)"],
-    "00.5": [_line_right_vectorised, _line_right_mean],
+    "00.5": [_line_right_vectorised, _line_right_mean, _line_right_while],
 }

@@ -212,6 +212,96 @@ def _train_two_outputs(X, y, lr=1.0, max_epochs=100):
     return w, b
 
 
+def _train_bias_without_lr(X, y, lr=1.0, max_epochs=100):
+    w, b, updates = torch.zeros(X.shape[1]), torch.zeros(()), []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for i in range(len(X)):
+            error = y[i] - _step(X[i] @ w + b)
+            if error != 0:
+                w, b, mistakes = w + lr * error * X[i], b + error, mistakes + 1  # the bias forgets lr
+        updates.append(mistakes)
+        if mistakes == 0:
+            break
+    return w, b, updates
+
+
+def _train_sign_test_at_zero(X, y, lr=1.0, max_epochs=100):
+    s = 2 * y - 1
+    w, b, updates = torch.zeros(X.shape[1]), torch.zeros(()), []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for i in range(len(X)):
+            if s[i] * (X[i] @ w + b) <= 0:  # the theorem's test: also "wrong" at z = 0 for class 1
+                w, b, mistakes = w + lr * s[i] * X[i], b + lr * s[i], mistakes + 1
+        updates.append(mistakes)
+        if mistakes == 0:
+            break
+    return w, b, updates
+
+
+def _train_python_bias(X, y, lr=1.0, max_epochs=100):
+    w, b, updates = torch.zeros(X.shape[1]), 0.0, []  # b is a tensor only after its first update
+    for _ in range(max_epochs):
+        mistakes = 0
+        for i in range(len(X)):
+            error = y[i] - _step(X[i] @ w + b)
+            if error != 0:
+                w, b, mistakes = w + lr * error * X[i], b + lr * error, mistakes + 1
+        updates.append(mistakes)
+        if mistakes == 0:
+            break
+    return w, b, updates
+
+
+def _train_tuple_updates(X, y, lr=1.0, max_epochs=100):
+    w, b, updates = _train(X, y, lr, max_epochs)
+    return w, b, tuple(updates)
+
+
+def _train_until_converged(X, y, lr=1.0, max_epochs=100):
+    w, b, updates = torch.zeros(X.shape[1]), torch.zeros(()), []
+    while not updates or updates[-1] != 0:  # forgets max_epochs: never ends on XOR (the check stops it)
+        mistakes = 0
+        for i in range(len(X)):
+            error = y[i] - _step(X[i] @ w + b)
+            if error != 0:
+                w, b, mistakes = w + lr * error * X[i], b + lr * error, mistakes + 1
+        updates.append(mistakes)
+    return w, b, updates
+
+
+def _train_zeros_from_a_row(X, y, lr=1.0, max_epochs=100):
+    w = X[0]
+    w.zero_()  # "a zero vector the size of a row", but it is the caller's first row
+    b, updates = torch.zeros(()), []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for i in range(len(X)):
+            error = y[i] - _step(X[i] @ w + b)
+            if error != 0:
+                w, b, mistakes = w + lr * error * X[i], b + lr * error, mistakes + 1
+        updates.append(mistakes)
+        if mistakes == 0:
+            break
+    return w, b, updates
+
+
+def _train_right_augmented(X, y, lr=1.0, max_epochs=100):
+    A = torch.cat([X, torch.ones(len(X), 1)], dim=1)  # the bias as one more weight
+    u, updates = torch.zeros(A.shape[1]), []
+    for _ in range(max_epochs):
+        count = 0
+        for a, target in zip(A, y.tolist(), strict=True):
+            fires = int(float(a @ u) >= 0)
+            if fires != target:
+                u, count = u + lr * (target - fires) * a, count + 1
+        updates.append(count)
+        if count == 0:
+            break
+    return u[:-1], u[-1], updates
+
+
 def _train_right_float64_inside(X, y, lr=1.0, max_epochs=100):
     w = torch.zeros(X.shape[1], dtype=torch.float64)
     b = torch.zeros((), dtype=torch.float64)
@@ -321,6 +411,34 @@ def _margin_two_inputs_only(w, b, X, y):
     return ((_signs(y) * z).min() / torch.cat([w, b.reshape(1)]).norm()).item()
 
 
+def _margin_whole_number(w, b, X, y):
+    u = torch.cat([w, b.reshape(1)])
+    return int(((_signs(y) * (X @ w + b)).min() / u.norm()).item())  # the fraction cut off
+
+
+def _margin_squared_length(w, b, X, y):
+    u = torch.cat([w, b.reshape(1)])
+    return ((_signs(y) * (X @ w + b)).min() / (u @ u)).item()
+
+
+def _margin_norm_sum(w, b, X, y):
+    return ((_signs(y) * (X @ w + b)).min() / (w.norm() + b.abs())).item()
+
+
+def _margin_nearest_point(w, b, X, y):
+    u = torch.cat([w, b.reshape(1)])
+    z = X @ w + b
+    nearest = z.abs().argmin()  # the point nearest the boundary, not the worst one
+    return (_signs(y)[nearest] * z[nearest] / u.norm()).item()
+
+
+def _margin_normalised_in_place(w, b, X, y):
+    length = torch.cat([w, b.reshape(1)]).norm()
+    w /= length  # scales the caller's weights
+    b /= length
+    return (_signs(y) * (X @ w + b)).min().item()
+
+
 def _margin_augmented(w, b, X, y):
     A = torch.cat([X, torch.ones(len(X), 1)], dim=1)
     u = torch.cat([w, b.reshape(1)])
@@ -360,6 +478,12 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _train_tensor_counts,
         _train_accuracy_log,
         _train_two_outputs,
+        _train_bias_without_lr,
+        _train_sign_test_at_zero,
+        _train_python_bias,
+        _train_tuple_updates,
+        _train_until_converged,
+        _train_zeros_from_a_row,
         lambda X, y, lr=1.0, max_epochs=100: X.foo,  # crashes
     ],
     "01.2": [
@@ -376,12 +500,17 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _margin_numpy,
         _margin_in_place,
         _margin_two_inputs_only,
+        _margin_whole_number,
+        _margin_squared_length,
+        _margin_norm_sum,
+        _margin_nearest_point,
+        _margin_normalised_in_place,
     ],
     "01.3": [None, 16, 15, 13, 12, 6, 4, 2, 17, 14.0, "14", True],
     "01.4": ["a", "c", "d", None],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
-    "01.1": [_train, _train_right_float64_inside, _train_right_while],
+    "01.1": [_train, _train_right_float64_inside, _train_right_while, _train_right_augmented],
     "01.2": [_margin_augmented, _margin_loop],
     "01.3": [14, np.int64(14)],
     "01.4": ["b", " B "],
