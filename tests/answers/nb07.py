@@ -126,6 +126,90 @@ def _macs_flop_counter(model, input_shape):
 
 WRONG_MACS.append(_macs_flop_counter)                                                          # forbidden
 
+def _macs_leaves_hooks(model, input_shape):
+    """Right count, but the hooks stay on the model: every later forward pass runs them."""
+    counts = []
+
+    def hook(module, inputs, output):
+        if isinstance(module, nn.Conv2d):
+            counts.append(output[0].numel() * module.weight[0].numel())
+        elif isinstance(module, nn.Linear):
+            counts.append(module.weight.numel())
+
+    for module in model:
+        module.register_forward_hook(hook)
+    with torch.no_grad():
+        model(torch.zeros(1, *input_shape))
+    return sum(counts)
+
+
+def _macs_numpy_int(model, input_shape):
+    """Right count, as np.int64 (np.prod), not the Python int the text asks for."""
+    return np.int64(0) + _macs(model, input_shape, conv=lambda layer, b, a: np.prod(a.shape) * np.prod(
+        layer.weight.shape[1:]), linear=_right_linear)
+
+
+def _macs_by_formula_without(model, input_shape, *, stride=True, dilation=True, padding=True):
+    """The formula of notebook 06 with one term forgotten."""
+    shape = list(input_shape)
+    total = 0
+    for layer in model:
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+            conv = isinstance(layer, nn.Conv2d)
+            k = _pair(layer.kernel_size)
+            s = _pair(layer.stride) if stride or not conv else (1, 1)
+            p = _pair(layer.padding) if padding or not conv else (0, 0)
+            d = _pair(getattr(layer, "dilation", 1)) if dilation or not conv else (1, 1)
+            size = [(shape[i + 1] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2)]
+            if conv:
+                total += layer.weight.numel() * size[0] * size[1]
+            shape = [layer.out_channels if conv else shape[0], *size]
+        elif isinstance(layer, nn.Flatten):
+            shape = [math.prod(shape)]
+        elif isinstance(layer, nn.Linear):
+            total += layer.weight.numel()
+            shape = [layer.out_features]
+    return total
+
+
+def _macs_with_pooling(model, input_shape):
+    """Pooling priced like a convolution: kernel area per output value."""
+    x, total = torch.zeros(1, *input_shape), _macs_right(model, input_shape)
+    for layer in model:
+        x = layer(x)
+        if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+            total += x[0].numel() * math.prod(_pair(layer.kernel_size))
+    return total
+
+
+WRONG_MACS += [
+    _macs_leaves_hooks,
+    _macs_numpy_int,
+    lambda model, input_shape: _macs(model, input_shape, conv=_right_conv,                    # in_features only
+                                     linear=lambda layer: layer.in_features),
+    lambda model, input_shape: _macs(                                                          # dilated footprint
+        model, input_shape, conv=lambda layer, b, a: a.numel() * layer.in_channels * math.prod(
+            (k - 1) * d + 1 for k, d in zip(layer.kernel_size, layer.dilation, strict=True)), linear=_right_linear),
+    lambda model, input_shape: _macs_by_formula_without(model, input_shape, dilation=False),
+    lambda model, input_shape: _macs_by_formula_without(model, input_shape, stride=False),
+    lambda model, input_shape: _macs_by_formula_without(model, input_shape, padding=False),
+    _macs_with_pooling,
+]
+
+
+def _macs_right_weights_times_positions(model, input_shape):
+    """Every weight of a convolution is used once per output position; every Linear weight once."""
+    x, total = torch.zeros(1, *input_shape), 0
+    with torch.no_grad():
+        for layer in model:
+            x = layer(x)
+            if isinstance(layer, nn.Conv2d):
+                total += layer.weight.numel() * x.shape[-2] * x.shape[-1]
+            elif isinstance(layer, nn.Linear):
+                total += layer.weight.numel()
+    return int(total)
+
+
 # ----------------------------------------------------------------------- 07.2 confusion matrix
 
 
@@ -206,6 +290,48 @@ def _ten_classes(y_true, y_pred, num_classes):
 def _in_place(y_true, y_pred, num_classes):
     y_true.mul_(num_classes).add_(y_pred)                   # overwrites the caller's labels
     return torch.bincount(y_true, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def _course_confusion(y_true, y_pred, num_classes):
+    """The course's own confusion_matrix, shown right after the exercise."""
+    from course_utils.plots import confusion_matrix
+
+    return torch.as_tensor(confusion_matrix(y_true, y_pred, num_classes=num_classes), dtype=torch.long)
+
+
+def _sklearn_confusion(y_true, y_pred, num_classes):
+    from sklearn.metrics import confusion_matrix
+
+    return torch.as_tensor(confusion_matrix(y_true.numpy(), y_pred.numpy(), labels=list(range(num_classes))))
+
+
+def _counts_of_dtype(dtype):
+    def counts(y_true, y_pred, num_classes):
+        matrix = torch.zeros(num_classes, num_classes, dtype=dtype)   # int32 or uint8: not torch.long
+        for t, p in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+            matrix[t, p] += 1
+        return matrix
+    return counts
+
+
+def _one_based(y_true, y_pred, num_classes):
+    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    for t, p in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        matrix[t - 1, p - 1] += 1                              # as if the labels were 1 ... num_classes
+    return matrix
+
+
+def _right_confusion_index_put(y_true, y_pred, num_classes):
+    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    return matrix.index_put_((y_true, y_pred), torch.ones(len(y_true), dtype=torch.long), accumulate=True)
+
+
+def _right_confusion_cells(y_true, y_pred, num_classes):
+    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    for i in range(num_classes):
+        for j in range(num_classes):
+            matrix[i, j] = ((y_true == i) & (y_pred == j)).sum()
+    return matrix
 
 
 # ----------------------------------------------------------------------- 07.3 random crop
@@ -337,6 +463,31 @@ def _diagonal_moves(images, padding):
 
 def _float64_crop(images, padding):
     return _right_crop(images, padding).double()
+
+
+def _float32_buffer(images, padding):
+    out = torch.zeros(images.shape)                           # float32, whatever the images' dtype
+    out[:] = _right_crop(images, padding)
+    return out
+
+
+def _even_offsets_only(images, padding):
+    tops, lefts = (2 * torch.randint(0, padding + 1, (len(images),)) for _ in range(2))   # 0, 2, ..., 2 * padding
+    return _crop_with(images, padding, tops, lefts)
+
+
+def _one_way_only(images, padding):
+    return _crop_with(images, padding, *_offsets(images, padding, high=padding + 1))      # corner in 0 ... padding
+
+
+def _right_crop_gather(images, padding):
+    """No loop: gather the rows, then the columns, of each image's window."""
+    n, c, h, w = images.shape
+    padded = F.pad(images, (padding,) * 4)
+    tops, lefts = torch.randint(0, 2 * padding + 1, (2, n, 1))
+    rows = (tops + torch.arange(h))[:, None, :, None].expand(n, c, h, w + 2 * padding)
+    columns = (lefts + torch.arange(w))[:, None, None, :].expand(n, c, h, w)
+    return padded.gather(2, rows).gather(3, columns)
 
 
 # ----------------------------------------------------------------------- 07.5 training recipe
@@ -491,6 +642,29 @@ def _recipe_mirrored_digits(images, labels):
     return model
 
 
+def _recipe_schedule_per_epoch(images, labels):
+    model = _lenet().to(images.device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=6e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=6e-3, total_steps=30)   # 30 epochs, not steps
+    fit(model, (images, labels), epochs=30, optimizer=optimizer, scheduler=schedule, batch_size=128, verbose=False,
+        progress=False)
+    return model
+
+
+_TRAINED_ELSEWHERE: list[nn.Module] = []
+
+
+def _recipe_returns_a_model_trained_elsewhere(images, labels):
+    """The notebook's CNN, trained on the digits' usual names, handed back instead of a new one."""
+    if not _TRAINED_ELSEWHERE:
+        torch.manual_seed(0)
+        train = nb07._sample()[0]
+        model = _lenet()
+        fit(model, (train.images, train.labels), epochs=2, verbose=False, progress=False)
+        _TRAINED_ELSEWHERE.append(model)
+    return _TRAINED_ELSEWHERE[0].to(images.device)
+
+
 WRONG_ANSWERS: dict[str, list[object]] = {
     "07.1": [*WRONG_MACS, lambda model, input_shape: model.foo, 416_520],
     "07.2": [
@@ -505,6 +679,11 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _float_counts,
         _ten_classes,
         _in_place,
+        _course_confusion,
+        _sklearn_confusion,
+        _counts_of_dtype(torch.int32),
+        _counts_of_dtype(torch.uint8),
+        _one_based,
         lambda y_true, y_pred, k: _right_confusion(y_true, y_pred, k).numpy(),          # NumPy, not a tensor
         lambda y_true, y_pred, k: _right_confusion(y_true, y_pred, k).tolist(),         # a list
         lambda y_true, y_pred, k: y_true.foo,                                            # crashes
@@ -528,6 +707,9 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _numpy_crop,
         _diagonal_moves,
         _float64_crop,
+        _float32_buffer,
+        _even_offsets_only,
+        _one_way_only,
         lambda images, padding: images,
         lambda images, padding: images.foo,                                              # crashes
     ],
@@ -545,14 +727,17 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _recipe_reads_them_and_hides_it,
         _recipe_plain_lenet,
         _recipe_mirrored_digits,
+        _recipe_schedule_per_epoch,
+        _recipe_returns_a_model_trained_elsewhere,
         _lenet(),                                                                        # a model, not a recipe
     ],
     "07.6": ["a", "c", "d", None, "e"],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
-    "07.1": [_macs_right, _macs_right_hooks, _macs_right_by_formula],
-    "07.2": [_right_confusion, _right_confusion_bincount, _right_confusion_one_hot],
-    "07.3": [_right_crop, _right_crop_one_by_one, _right_crop_roll_and_mask],
+    "07.1": [_macs_right, _macs_right_hooks, _macs_right_by_formula, _macs_right_weights_times_positions],
+    "07.2": [_right_confusion, _right_confusion_bincount, _right_confusion_one_hot, _right_confusion_index_put,
+             _right_confusion_cells],
+    "07.3": [_right_crop, _right_crop_one_by_one, _right_crop_roll_and_mask, _right_crop_gather],
     "07.4": ["b", " B", "(b)"],
     "07.5": [_recipe_right, _recipe_right_own_loop],
     "07.6": ["b", "B"],
