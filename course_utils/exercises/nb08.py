@@ -27,8 +27,9 @@ from course_utils.checks import (
 exercise(
     "08.1",
     title="A plain 33-layer network",
-    hint="Think about what happens to the size of the signal after 33 layers that each shrink it a little, "
-         "and what loss a network has when its output is the same for every image.",
+    hint="Notebook 05 found the weight variance that keeps a signal's size through a layer and a ReLU; PyTorch's "
+         "default for a convolution is 1 / (3 fan-in). Follow the part of the signal that depends on the image "
+         "through 33 such layers: what is left of it for the last layer, and what can the network output then?",
 )(
     multiple_choice(
         correct="b",
@@ -59,14 +60,30 @@ _BLOCK_CASES = [  # (in_channels, out_channels, stride, batch, height, width): n
 
 
 def _is_identity(shortcut: Any) -> bool:
-    return shortcut is None or isinstance(shortcut, nn.Identity)
+    """None, as the task asks, or a module that is the identity (nn.Identity, or an empty nn.Sequential)."""
+    return (shortcut is None or isinstance(shortcut, nn.Identity)
+            or (isinstance(shortcut, nn.Sequential) and len(shortcut) == 0))
+
+
+def _standard_norm(bn: nn.Module, h: torch.Tensor) -> torch.Tensor:
+    """What a standard nn.BatchNorm2d (eps 1e-5, momentum 0.1) computes with ``bn``'s parameters and buffers."""
+    if bn.training:
+        bn.num_batches_tracked.add_(1)
+    return F.batch_norm(h, bn.running_mean, bn.running_var, bn.weight, bn.bias, training=bn.training,
+                        momentum=0.1, eps=1e-5)
 
 
 def _preact_forward(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """The block the exercise asks for, computed from the block's own layers."""
-    a = F.relu(block.bn1(x))
-    shortcut = x if _is_identity(block.shortcut) else block.shortcut(a)
-    return block.conv2(F.relu(block.bn2(block.conv1(a)))) + shortcut
+    """The block the exercise asks for, from the weights of the block's layers (not from their forward methods,
+    so that a layer built with other settings, or a shortcut with more in it, cannot fool the comparison)."""
+    stride = block.conv1.stride  # checked by _structure_problem
+    a = F.relu(_standard_norm(block.bn1, x))
+    h = F.conv2d(a, block.conv1.weight, stride=stride, padding=1)
+    h = F.conv2d(F.relu(_standard_norm(block.bn2, h)), block.conv2.weight, padding=1)
+    if _is_identity(block.shortcut):
+        return h + x
+    projection = next(m for m in block.shortcut.modules() if isinstance(m, nn.Conv2d))
+    return h + F.conv2d(a, projection.weight, stride=stride)
 
 
 def _conv_problem(conv: Any, name: str, in_channels: int, out_channels: int, kernel: int, stride: int) -> str:
@@ -75,7 +92,10 @@ def _conv_problem(conv: Any, name: str, in_channels: int, out_channels: int, ker
               + (", padding=1" if kernel == 3 else "") + ", bias=False)")
     if not isinstance(conv, nn.Conv2d):
         return f"{name} should be {wanted}, but it is {type(conv).__name__}."
-    got = (conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding)
+    padding = conv.padding
+    if isinstance(padding, str):  # "same" (for stride 1) pads (k - 1) / 2 on each side, "valid" nothing
+        padding = tuple((k - 1) // 2 for k in conv.kernel_size) if padding == "same" else (0, 0)
+    got = (conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, padding)
     expected = (in_channels, out_channels, (kernel, kernel), (stride, stride), (kernel // 2, kernel // 2))
     if got[:2] != expected[:2]:
         return (f"{name} maps {conv.in_channels} to {conv.out_channels} channels; it should be {wanted}."
@@ -89,6 +109,9 @@ def _conv_problem(conv: Any, name: str, in_channels: int, out_channels: int, ker
         return f"{name} has stride {conv.stride}: {where}."
     if got[4] != expected[4]:
         return f"{name} has padding {conv.padding}; it should be {wanted}, which keeps the size (for stride 1)."
+    if conv.padding_mode != "zeros":
+        return (f"{name} pads with padding_mode={conv.padding_mode!r}; it should be {wanted}, which pads with "
+                "zeros (the default), as ResNets do.")
     if conv.bias is not None:
         return (f"{name} has a bias; make it bias=False: every convolution of this block is followed by a batch "
                 "norm (here or in the next block) that would cancel it.")
@@ -113,6 +136,13 @@ def _structure_problem(block: nn.Module, cin: int, cout: int, stride: int) -> st
             return f"{name} has {bn.num_features} features, expected {features}: {why}."
         if not (bn.affine and bn.track_running_stats):
             return f"{name} should be a standard nn.BatchNorm2d({features}), with its scale, shift and running statistics."
+        if bn.momentum != 0.1:
+            return (f"{name} has momentum={bn.momentum}; keep PyTorch's default, nn.BatchNorm2d({features}) "
+                    "(momentum=0.1). In PyTorch the momentum is the weight of the new batch in the running "
+                    "averages; Keras's momentum=0.99 is the weight of the old average, the other way round.")
+        if bn.eps != 1e-5:
+            return (f"{name} has eps={bn.eps:g}; keep PyTorch's default, nn.BatchNorm2d({features}) (eps=1e-5), "
+                    "the epsilon of the formula in section 2.")
     for problem in (_conv_problem(block.conv1, "conv1", cin, cout, 3, stride),
                     _conv_problem(block.conv2, "conv2", cout, cout, 3, 1)):
         if problem:
@@ -134,6 +164,12 @@ def _structure_problem(block: nn.Module, cin: int, cout: int, stride: int) -> st
         return ("Your projection shortcut has a batch norm. In a pre-activation block the projection is a bare 1x1 "
                 "convolution: its input, relu(bn1(x)), is already normalised (the original ResNet block, which has "
                 "no batch norm before it, is the one with conv + BN in the shortcut).")
+    extras = [type(m).__name__ for m in shortcut.modules()
+              if not list(m.children()) and not isinstance(m, (nn.Conv2d, nn.Identity))]
+    if extras:
+        return (f"Your projection shortcut holds {', '.join(extras)} besides its convolution. It should be one "
+                f"nn.Conv2d({cin}, {cout}, 1, stride={stride}, bias=False) and nothing else: the sum is left "
+                "alone, and nothing follows the projection.")
     convs = [m for m in shortcut.modules() if isinstance(m, nn.Conv2d)]
     if len(convs) != 1 or sum(p.numel() for p in shortcut.parameters()) != convs[0].weight.numel():
         return f"self.shortcut should be one nn.Conv2d({cin}, {cout}, 1, stride={stride}, bias=False) and nothing else."
@@ -192,6 +228,18 @@ def _preact_mistakes(block: nn.Module, x: torch.Tensor) -> list[tuple[str, Calla
         ("You wrote the original (post-activation) block, convolution -> batch norm -> ReLU with a ReLU after the "
          "sum. Pre-activation turns each step around: batch norm -> ReLU -> convolution, and no ReLU after the sum.",
          lambda: F.relu(block.bn2(block.conv2(F.relu(block.bn1(block.conv1(x))))) + x)),
+        ("You wrote the original order, convolution -> batch norm -> ReLU (bn2 after conv2), without its final "
+         "ReLU. Pre-activation turns each step around: batch norm -> ReLU -> convolution.",
+         lambda: block.bn2(block.conv2(F.relu(block.bn1(block.conv1(x))))) + x),
+        ("The batch norms used their running statistics in training mode. In training mode they normalise with "
+         "the batch's own statistics (and update the running ones): call self.bn1(x) and self.bn2(...) and "
+         "leave their mode to model.train() and model.eval().",
+         lambda: _in_eval_mode(block, lambda: branch(a()) + shortcut(a(), x))),
+        ("bn1 used its running statistics in training mode. In training mode it normalises with the batch's own "
+         "statistics (and updates the running ones): call self.bn1(x).",
+         lambda: _bn1_in_eval_mode(block, lambda: branch(a()) + shortcut(a(), x))),
+        ("You halved the sum: the block returns shortcut + branch as it is, with no averaging.",
+         lambda: 0.5 * (branch(a()) + shortcut(a(), x))),
         ("You applied bn2 and the ReLU after conv2 instead of between conv1 and conv2: the branch is "
          "conv2(relu(bn2(conv1(a)))).",
          lambda: F.relu(block.bn2(block.conv2(block.conv1(a())))) + shortcut(a(), x)),
@@ -207,6 +255,9 @@ def _preact_mistakes(block: nn.Module, x: torch.Tensor) -> list[tuple[str, Calla
              lambda: branch(a()) + a()),
             ("You added bn1(x) as the shortcut. When the shapes match the shortcut is x itself, untouched.",
              lambda: branch(a()) + block.bn1(x)),
+            ("You added relu(x) as the shortcut. When the shapes match the shortcut is x itself, untouched: no "
+             "ReLU on the shortcut path.",
+             lambda: branch(a()) + F.relu(x)),
         ]
     else:
         mistakes += [
@@ -216,15 +267,36 @@ def _preact_mistakes(block: nn.Module, x: torch.Tensor) -> list[tuple[str, Calla
              lambda: branch(a()) + block.shortcut(x)),
             ("Your projection reads bn1(x) without the ReLU: it should read a = relu(bn1(x)), like the branch.",
              lambda: branch(a()) + block.shortcut(block.bn1(x))),
+            ("Your projection reads relu(x), without bn1: it should read a = relu(bn1(x)), like the branch.",
+             lambda: branch(a()) + block.shortcut(F.relu(x))),
         ]
     return mistakes
 
 
+def _in_eval_mode(block: nn.Module, compute: Callable[[], torch.Tensor]) -> torch.Tensor:
+    """``compute()`` with both batch norms of ``block`` in evaluation mode (then back in training mode)."""
+    block.bn1.eval(), block.bn2.eval()
+    try:
+        return compute()
+    finally:
+        block.bn1.train(), block.bn2.train()
+
+
+def _bn1_in_eval_mode(block: nn.Module, compute: Callable[[], torch.Tensor]) -> torch.Tensor:
+    block.bn1.eval()
+    try:
+        return compute()
+    finally:
+        block.bn1.train()
+
+
 def _recognise(block: nn.Module, x: torch.Tensor, got: torch.Tensor, where: str) -> str:
     """Name the mistake whose output matches ``got`` (empty if none does)."""
-    copied = copy.deepcopy(block).train()
     with torch.no_grad():
-        for why, wrong in _preact_mistakes(copied, x):
+        for index in range(len(_preact_mistakes(block, x))):
+            # A fresh copy for every mistake: a batch norm in training mode updates its running statistics,
+            # which a later mistake (one that uses them) must not see.
+            why, wrong = _preact_mistakes(copy.deepcopy(block).train(), x)[index]
             try:
                 candidate = wrong()
             except RuntimeError:  # a wrong order whose shapes do not fit for this block
@@ -373,16 +445,22 @@ def _smoothing_mistakes(z: torch.Tensor, t: torch.Tensor, eps: float) -> dict[st
         "you used the probabilities where the log-probabilities belong.": -(q * logp.exp()).sum(1).mean(),
         "you took the softmax over the wrong axis: the classes are dim 1, each row is one example.":
             -(q * torch.log_softmax(z, dim=0)).sum(1).mean(),
+        "you swapped the weights: the true class's cross-entropy gets 1 - eps, the uniform part eps.":
+            (eps * nll + (1 - eps) * uniform).mean(),
         "you used 10 classes whatever the logits say: take K from logits.shape[1].":
             ((1 - eps) * nll - eps * logp.sum(1) / 10).mean(),
+        "that is the KL divergence from q to p (F.kl_div), which is the smoothed cross-entropy minus the entropy "
+        "of q. Same gradient, but not the loss asked for, -sum q_k log p_k (its minimum is the entropy of q, not 0).":
+            (torch.xlogy(q, q).sum(1) - (q * logp).sum(1)).mean(),
     }
 
 
 @exercise(
     "08.3",
     title="Label-smoothed cross-entropy",
-    hint="torch.log_softmax(logits, dim=1) gives log p stably, and F.one_hot(targets, K) the one-hot targets; "
-         "build q from them, then sum -q * log p over the classes and average over the examples.",
+    hint="Build q first, an (N, K) tensor with one smoothed target per row, each row summing to 1 (with K = 4 and "
+         "smoothing 0.1 the true class gets 0.925, every other class 0.025); F.one_hot(targets, K) gives the "
+         "one-hot part. Then decide which axis of q * log p holds the classes and which the examples.",
 )
 def label_smoothing(answer: Any) -> None:
     """The answer is smoothed_cross_entropy(logits, targets, smoothing=0.1) -> a 0-d tensor."""
@@ -473,9 +551,8 @@ def _iou(p: torch.Tensor, t: torch.Tensor) -> float:
 @exercise(
     "08.5",
     title="Intersection over union",
-    hint="The intersection is where both masks are True (&), the union where at least one is (|). "
-         "Count each with .sum() over the whole mask, divide, return a Python float (.item()), and handle an "
-         "empty union first.",
+    hint="Boolean tensors combine pixel by pixel, whatever their shape, with & (and) and | (or). Count over the "
+         "whole mask, turn the counts into Python numbers, and decide the empty case before you divide.",
 )
 def intersection_over_union(answer: Any) -> None:
     """The answer is a function iou(predicted, target) -> the IoU of two boolean masks, as a float."""
@@ -493,32 +570,63 @@ def intersection_over_union(answer: Any) -> None:
         ("a mask equal to the target", wide_t[:4], wide_t[:4]),
         ("an empty prediction and a full target", torch.zeros(6, 4, dtype=torch.bool), torch.ones(6, 4, dtype=torch.bool)),
         ("two empty masks", torch.zeros(2, 4, 3, dtype=torch.bool), torch.zeros(2, 4, 3, dtype=torch.bool)),
+        ("a prediction and an empty target", wide_p[2:7, 1:6], torch.zeros(5, 5, dtype=torch.bool)),
+        ("a batch of two 1-channel 4x6 masks (4-D)", wide_p[:8, :6].reshape(2, 1, 4, 6),
+         wide_t[1:9, 3:9].reshape(2, 1, 4, 6)),
         ("a prediction inside the target", wide_p[:5] & wide_t[:5], wide_t[:5]),
     ]
     for what, p, t in cases:
-        got = expect_number(call(answer, p, t, name="iou"), f"For {what}")
+        inter, union = (p & t).sum().item(), (p | t).sum().item()
+        try:
+            result = call(answer, p, t, name="iou")
+        except ZeroDivisionError:
+            if union:
+                raise
+            raise Wrong(f"For {what} your code divided by zero: the union is empty. Nothing to find and nothing "
+                        "found counts as a perfect match: return 1.0.",
+                        hint="Test for union == 0 before dividing.") from None
+        got = expect_number(result, f"For {what}")
         expected = _iou(p, t)
         if abs(got - expected) < 1e-6:
             continue
-        inter, union = (p & t).sum().item(), (p | t).sum().item()
         if union == 0:
             raise Wrong(f"For {what} you returned {got!r}: nothing to find and nothing found counts as a perfect "
                         "match, 1.0.", hint="Test for union == 0 before dividing.")
         n_p, n_t = p.sum().item(), t.sum().item()
-        per_image = None
-        if p.dim() == 3:
+        if got == 1.0 and (n_p == 0 or n_t == 0):
+            empty, other = ("prediction", "target") if n_p == 0 else ("target", "prediction")
+            raise Wrong(f"For {what} (|P| = {n_p}, |T| = {n_t}) you returned 1.0, expected 0: the {empty} is empty "
+                        f"but the {other} is not, so the intersection is empty and the union is not. Only two empty "
+                        "masks (an empty union) count as a perfect match.",
+                        hint="Test the union, (predicted | target), for emptiness, not one of the masks.")
+        per_image = first_image = None
+        if p.dim() >= 3:
             per_image = sum(_iou(p[i], t[i]) for i in range(len(p))) / len(p)
-        mistakes = {
-            inter / n_t if n_t else None: "you divided by the target's size: that is the recall, not the IoU.",
-            inter / n_p if n_p else None: "you divided by the prediction's size: that is the precision, not the IoU.",
-            2 * inter / (n_p + n_t) if n_p + n_t else None: "that is the Dice coefficient 2|P∩T| / (|P| + |T|), not the IoU.",
-            inter / (n_p + n_t) if n_p + n_t else None: "the union counts the overlap twice: |P ∪ T| = |P| + |T| - |P ∩ T|.",
-            (p == t).float().mean().item(): "that is the pixel accuracy (agreement on every pixel, background included).",
-            float(inter): "you returned the intersection's size; divide it by the union's size.",
-            float(union): "you returned the union's size; the IoU is the intersection's size divided by it.",
-            per_image: "you averaged an IoU per image; the task asks for one IoU over all the pixels of the masks.",
-        }
-        why = next((text for wrong, text in mistakes.items() if wrong is not None and abs(got - wrong) < 1e-6), "")
+            first_image = _iou(p[0], t[0])
+        agreeing = (p == t).sum().item()
+        mistakes = [  # (what the mistake returns, what it is), the first match is named
+            (inter / n_t if n_t else None, "you divided by the target's size: that is the recall, not the IoU."),
+            (inter / n_p if n_p else None,
+             "you divided by the prediction's size: that is the precision, not the IoU."),
+            (2 * inter / (n_p + n_t) if n_p + n_t else None,
+             "that is the Dice coefficient 2|P∩T| / (|P| + |T|), not the IoU."),
+            (inter / (n_p + n_t) if n_p + n_t else None,
+             "the union counts the overlap twice: |P ∪ T| = |P| + |T| - |P ∩ T|."),
+            ((p == t).float().mean().item(),
+             "that is the pixel accuracy (agreement on every pixel, background included)."),
+            (float(inter), "you returned the intersection's size; divide it by the union's size."),
+            (float(union), "you returned the union's size; the IoU is the intersection's size divided by it."),
+            (per_image, "you averaged an IoU per image; the task asks for one IoU over all the pixels of the masks."),
+            (first_image, "you scored only the first mask of the batch; the task asks for one IoU over all its pixels."),
+            (float(inter // union), "you used integer division (//): divide with /, which gives a fraction."),
+            (union / inter if inter else None,
+             "you divided the union by the intersection; the IoU is the other way round, |P ∩ T| / |P ∪ T|, "
+             "between 0 and 1."),
+            (agreeing / union, "your intersection counts every pixel where the masks agree, background included; "
+                               "the intersection is where both are True (predicted & target)."),
+            (_iou(~p, ~t), "that is the IoU of the background (the complements of the masks), not of the masks."),
+        ]
+        why = next((text for wrong, text in mistakes if wrong is not None and abs(got - wrong) < 1e-6), "")
         message = (f"For {what} (|P| = {n_p}, |T| = {n_t}, |P ∩ T| = {inter}) you returned {got:.4g}, "
                    f"expected {expected:.4g}.")
         raise Wrong(f"{message} It looks like {why}" if why else message)

@@ -162,6 +162,12 @@ def _forward_detached_shortcut(self, x):
     return _branch(self, a) + _sc(self, a, x).detach()
 
 
+def _bn1_running_statistics(self, x):  # bn1 normalises with its running statistics, in training mode too
+    bn = self.bn1
+    a = F.relu(F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, training=False, eps=bn.eps))
+    return _branch(self, a) + _sc(self, a, x)
+
+
 _WRONG_FORWARDS = {
     "ReluAfterSum": lambda self, x: F.relu(_branch(self, F.relu(self.bn1(x))) + _sc(self, F.relu(self.bn1(x)), x)),
     "ReluOnBranch": lambda self, x: F.relu(_branch(self, F.relu(self.bn1(x)))) + _sc(self, F.relu(self.bn1(x)), x),
@@ -184,6 +190,10 @@ _WRONG_FORWARDS = {
     "DetachedShortcut": _forward_detached_shortcut,
     "ReturnsNumpy": lambda self, x: (_branch(self, F.relu(self.bn1(x))) + _sc(self, F.relu(self.bn1(x)), x)).detach().numpy(),
     "MultipliesShortcut": lambda self, x: _branch(self, F.relu(self.bn1(x))) * _sc(self, F.relu(self.bn1(x)), x),
+    "Bn1RunningStatistics": _bn1_running_statistics,
+    "HalvesTheSum": lambda self, x: 0.5 * (_branch(self, F.relu(self.bn1(x))) + _sc(self, F.relu(self.bn1(x)), x)),
+    "ReluOnIdentity": lambda self, x: _branch(self, F.relu(self.bn1(x))) + (
+        F.relu(x) if self.shortcut is None else self.shortcut(F.relu(self.bn1(x)))),
 }
 
 
@@ -217,6 +227,72 @@ class _RightInPlaceRelu(_PreAct):
         out = self.conv2(F.relu(self.bn2(out), inplace=True))
         out += x if self.shortcut is None else self.shortcut(a)
         return out
+
+
+class _KerasMomentum(_PreAct):
+    """Keras's momentum convention (0.9 of the old average kept) written as PyTorch's momentum."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.bn1, self.bn2 = nn.BatchNorm2d(in_channels, momentum=0.9), nn.BatchNorm2d(out_channels, momentum=0.9)
+
+
+class _KerasEpsilon(_PreAct):
+    """Keras's default epsilon, 1e-3."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.bn1, self.bn2 = nn.BatchNorm2d(in_channels, eps=1e-3), nn.BatchNorm2d(out_channels, eps=1e-3)
+
+
+class _ReluInsideProjection(_PreAct):
+    """A ReLU after the projection, hidden inside self.shortcut (the check once used the learner's shortcut as
+    the reference, so this passed)."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        if self.shortcut is not None:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False), nn.ReLU())
+
+
+class _ReflectPadding(_PreAct):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False,
+                               padding_mode="reflect")
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False, padding_mode="reflect")
+
+
+class _RightPaddingSame(_PreAct):
+    """padding="same" for the stride-1 conv2 is the same as padding=1."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding="same", bias=False)
+
+
+class _RightEmptySequential(_PreAct):
+    """The pytorch-cifar idiom: an empty nn.Sequential as the identity shortcut, applied to x."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        if self.shortcut is None:
+            self.shortcut = nn.Sequential()
+
+    def forward(self, x):
+        out = F.relu(self.bn1(x))
+        shortcut = x if isinstance(self.shortcut, nn.Sequential) else self.shortcut(out)
+        out = self.conv2(F.relu(self.bn2(self.conv1(out))))
+        out += shortcut
+        return out
+
+
+class _EmptySequentialOnPreactivated(_RightEmptySequential):
+    """The same layers, but the empty nn.Sequential is applied to a: it adds relu(bn1(x)), not x."""
+
+    def forward(self, x):
+        out = F.relu(self.bn1(x))
+        return self.conv2(F.relu(self.bn2(self.conv1(out)))) + self.shortcut(out)
 
 
 # ---------------------------------------------------------------- 08.3 label smoothing
@@ -264,6 +340,11 @@ def _smoothed_numpy(logits, targets, smoothing=0.1):  # right numbers, but no gr
     return torch.tensor(-(q * log_p).sum(axis=1).mean(), dtype=logits.dtype)
 
 
+def _smoothed_kl_div(logits, targets, smoothing=0.1):  # the KL divergence: off by the entropy of q
+    q = (1 - smoothing) * F.one_hot(targets, logits.shape[1]).float() + smoothing / logits.shape[1]
+    return F.kl_div(_log_p(logits), q, reduction="batchmean")
+
+
 def _smoothed_builtin(logits, targets, smoothing=0.1):
     return F.cross_entropy(logits, targets, label_smoothing=smoothing)
 
@@ -295,6 +376,16 @@ def _iou_in_place(p, t):  # right value, but it overwrites the caller's predicti
     return 1.0 if union == 0 else p.sum().item() / union
 
 
+def _iou_target_empty_is_perfect(p, t):  # "nothing to find" tested on the target alone
+    if not t.any():
+        return 1.0
+    return ((p & t).sum() / (p | t).sum()).item()
+
+
+def _iou_divides_by_zero(p, t):
+    return (p & t).sum().item() / (p | t).sum().item()
+
+
 def _iou_per_image(p, t):
     if p.dim() < 3:
         return _iou_right(p, t)
@@ -315,6 +406,11 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         _ProjectsOnChannelsOnly,                            # forgets the stride changes the shape
         _DefaultStrideTwo,                                  # wrong default argument
         _SixteenChannels,                                   # the notebook's width hard-coded
+        _KerasMomentum,                                     # batch norm momentum 0.9 (Keras's convention)
+        _KerasEpsilon,                                      # batch norm eps 1e-3 (Keras's default)
+        _ReluInsideProjection,                              # a ReLU hidden inside the shortcut module
+        _ReflectPadding,                                    # reflection padding
+        _EmptySequentialOnPreactivated,                     # an empty nn.Sequential applied to a, not x
         _PreAct(8, 8),                                      # an instance, not the class
         "PreActBlock",
     ],
@@ -353,6 +449,10 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda logits, targets, smoothing=0.1: _smoothed_right(logits, targets, smoothing).detach().numpy(),  # NumPy
         _smoothed_in_place,
         _smoothed_numpy,
+        lambda logits, targets, smoothing=0.1: (  # the weights swapped: eps on the true class
+            smoothing * -_log_p(logits)[torch.arange(len(targets)), targets]
+            - (1 - smoothing) * _log_p(logits).mean(1)).mean(),
+        _smoothed_kl_div,
         _smoothed_builtin,
         _smoothed_module,
         _smoothed_nll,
@@ -373,15 +473,22 @@ WRONG_ANSWERS: dict[str, list[object]] = {
         lambda p, t: ((p & t).sum(dim=(0, 1)) / (p | t).sum(dim=(0, 1))).item(),          # 2-D masks only
         _iou_in_place,
         _iou_per_image,
+        _iou_target_empty_is_perfect,                                                      # 1.0 for an empty target
+        _iou_divides_by_zero,                                                              # ZeroDivisionError
+        lambda p, t: float((p & t).sum().item() // max((p | t).sum().item(), 1)) if (p | t).any() else 1.0,  # //
+        lambda p, t: _iou_right(p[0], t[0]) if p.dim() >= 3 else _iou_right(p, t),        # first image only
+        lambda p, t: _iou_right(~p, ~t),                                                   # the background's IoU
     ],
 }
 RIGHT_ANSWERS: dict[str, list[object]] = {
     "08.1": ["b", " B", "(b)"],
-    "08.2": [_PreAct, _RightWithModules, _RightInPlaceRelu],
+    "08.2": [_PreAct, _RightWithModules, _RightInPlaceRelu, _RightPaddingSame, _RightEmptySequential],
     "08.3": [_smoothed_right, _smoothed_logsumexp, _smoothed_scatter],
     "08.4": ["b", " B "],
     "08.5": [_iou_right,
              lambda p, t: float((p & t).sum()) / max(float((p | t).sum()), 1.0) if (p | t).any() else 1.0,
              lambda p, t: (torch.logical_and(p, t).count_nonzero() / torch.logical_or(p, t).count_nonzero()).item()
-             if torch.logical_or(p, t).any() else 1.0],
+             if torch.logical_or(p, t).any() else 1.0,
+             lambda p, t: (lambda i, u: i / u if u else 1.0)(int((p * t).sum()),  # inclusion-exclusion, NumPy
+                                                             int(np.count_nonzero(p.numpy())) + int(t.sum()) - int((p * t).sum()))],
 }
