@@ -80,6 +80,18 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _BENCHMARKS.add(report)
 
 
+# nbval waits only 5 s for a cell's output messages after the kernel's reply; on a busy
+# machine a cell that prints at its end can take longer, and the run fails with "Timeout
+# of 5 seconds exceeded waiting for output" although nothing is wrong. Give it a minute.
+NBVAL_OUTPUT_TIMEOUT_S = 60
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if hasattr(item, "output_timeout"):
+            item.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
+
+
 def _table(notebooks: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| Notebook | Cells | Time (s) | Budget (s) | Peak memory (MiB) | Status |",
