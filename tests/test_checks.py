@@ -157,3 +157,19 @@ def test_expect_function_names_what_was_given():
         checks.expect_function(3, "of (a, b)")
     with pytest.raises(Wrong, match=r"Expected a function, got str\."):
         checks.expect_function("f")
+
+
+def test_every_notebook_has_four_exercises_and_the_teachers_guide_names_real_ones():
+    cells = _exercise_cells()
+    per_notebook: dict[str, int] = {}
+    for exercise_id in cells:
+        per_notebook[exercise_id.split(".")[0]] = per_notebook.get(exercise_id.split(".")[0], 0) + 1
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        assert per_notebook.get(path.name[:2], 0) >= 4, f"{path.name} needs at least four exercises"
+    guide = (NOTEBOOKS.parent / "docs" / "teachers.md").read_text()
+    table = re.findall(r"^\| (\d\d) \| (.+) \|$", guide, flags=re.MULTILINE)
+    assert [number for number, _ in table] == sorted(per_notebook)
+    for number, text in table:
+        named = re.findall(r"\((\d\d\.\d+)\)", text)
+        assert named and all(exercise_id in cells and exercise_id.startswith(number) for exercise_id in named), (
+            f"docs/teachers.md names {named} for notebook {number}")
