@@ -208,11 +208,12 @@ def _isolated() -> Iterator[None]:
     """Run a test with fixed seeds and give the notebook its global state back afterwards.
 
     The learner's code may draw random numbers (dropout), change the default dtype or
-    turn gradients off; none of that may leak into the notebook, and the same answer
-    must get the same verdict whatever ran before.
+    device, the number of threads, or turn gradients off; none of that may leak into the
+    notebook, and the same answer must get the same verdict whatever ran before.
     """
     python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002 (the learner's global RNG)
-    dtype, grad_enabled = torch.get_default_dtype(), torch.is_grad_enabled()
+    dtype, grad_enabled, threads = torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_num_threads()
+    default_device = torch.get_default_device() if hasattr(torch, "get_default_device") else None
     cuda = [torch.cuda.current_device()] if torch.cuda.is_available() and torch.cuda.is_initialized() else []
     with torch.random.fork_rng(devices=cuda):
         torch.manual_seed(0)
@@ -225,6 +226,10 @@ def _isolated() -> Iterator[None]:
             np.random.set_state(numpy_state)  # noqa: NPY002
             torch.set_default_dtype(dtype)
             torch.set_grad_enabled(grad_enabled)
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
+            if default_device is not None and torch.get_default_device() != default_device:
+                torch.set_default_device(default_device)
 
 
 class _TimeLimit:
@@ -296,8 +301,9 @@ def _run(ex: Exercise, answer: Any) -> CheckResult:
 def hint(exercise_id: str) -> str:
     """Show (and return) the general hint of an exercise without checking anything."""
     known = exercises()
-    if exercise_id not in known:
-        text = f"There is no exercise {exercise_id!r}."
+    if not isinstance(exercise_id, str) or exercise_id not in known:
+        close = difflib.get_close_matches(str(exercise_id), known, n=1)
+        text = f"There is no exercise {exercise_id!r}." + (f" Did you mean {close[0]!r}?" if close else "")
     else:
         text = f"Hint for {exercise_id} ({known[exercise_id].title}): {known[exercise_id].hint}"
     print(text)
