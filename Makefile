@@ -21,7 +21,7 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.ver
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 STAMP := $(VENV)/.course-installed
 
-.PHONY: help install lab test browser test-fast notebook new sync timings handouts site lint doctor constraints clean
+.PHONY: help install lab test browser test-fast notebook new sync timings handouts site lint doctor constraints clean benchmark-threads
 
 help:
 	@echo "make lab              open the course in JupyterLab (installs on first run)"
@@ -36,6 +36,7 @@ help:
 	@echo "make lint             ruff on the package, the tests, the tools and the notebooks"
 	@echo "make doctor           check that this machine has what the course needs"
 	@echo "make doctor HOSTS=\"pc01 pc02\"   the same check on every machine of a lab, over ssh"
+	@echo "make benchmark-threads  time notebook NB (default 06) idle and beside a busy process, by thread policy"
 	@echo "make constraints      re-pin constraints/py$(PYVER).txt from a fresh install"
 	@echo "make clean            remove .venv and build outputs"
 
@@ -89,6 +90,10 @@ site: $(STAMP)
 
 handouts: $(STAMP)
 	$(PY) tools/make_handouts.py $(NB)
+
+# Run on a quiet machine; writes docs/benchmarks/threads.md. About 10 minutes for notebook 06.
+benchmark-threads: $(STAMP)
+	$(PY) tools/benchmark_threads.py $(or $(NB),06) --write
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests tools notebooks

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from course_utils.threads import last_choice, manage_threads, usable_cpus
+
 __all__ = ["EnvironmentReport", "environment_report", "get_device", "seed_everything"]
 
 _KNOWN_DEVICES = ("cuda", "mps", "cpu")
@@ -37,7 +39,19 @@ def get_device(prefer: str | None = None) -> torch.device:
 
     Returns:
         A :class:`torch.device` to pass to ``model.to(device)`` and ``tensor.to(device)``.
+
+    It also chooses how many CPU threads PyTorch uses, from the CPUs this process can really
+    get (see :mod:`course_utils.threads`), and in Jupyter chooses again before every cell.
     """
+    device = _pick_device(prefer)
+    try:
+        manage_threads()
+    except Exception:  # thread tuning must never stop a notebook's setup
+        pass
+    return device
+
+
+def _pick_device(prefer: str | None) -> torch.device:
     wanted = prefer or os.environ.get("COURSE_DEVICE") or None
     if wanted is not None:
         wanted = wanted.strip().lower()
@@ -106,6 +120,8 @@ class EnvironmentReport:
     cpu_threads: int
     torch_threads: int
     data_sources: dict[str, str] = field(default_factory=dict)
+    usable_cpus: int = 0
+    threads_reason: str = ""
 
     def rows(self) -> list[tuple[str, str]]:
         """The report as (label, value) pairs, in display order."""
@@ -113,7 +129,8 @@ class EnvironmentReport:
         rows += [(name, version) for name, version in self.packages.items()]
         rows += [
             ("Device", f"{self.device} ({self.device_name})"),
-            ("CPU threads", f"{self.cpu_threads} available, PyTorch uses {self.torch_threads}"),
+            ("CPU threads", f"{self.cpu_threads} on this machine, {self.usable_cpus} usable here; "
+                            f"PyTorch uses {self.torch_threads}" + (f" ({self.threads_reason})" if self.threads_reason else "")),
         ]
         rows += [(f"Data: {name}", source) for name, source in self.data_sources.items()]
         return rows
@@ -167,4 +184,6 @@ def environment_report(include_data: bool = True) -> EnvironmentReport:
         cpu_threads=os.cpu_count() or 1,
         torch_threads=torch.get_num_threads(),
         data_sources=sources,
+        usable_cpus=usable_cpus(),
+        threads_reason=choice.reason if (choice := last_choice()) is not None else "",
     )
