@@ -12,7 +12,7 @@ So the course chooses:
 - :func:`usable_cpus`: the CPUs this process may use (its affinity mask, the cgroup CPU quota);
 - :func:`busy_elsewhere`: how many of them other processes kept busy, measured from the
   system's CPU counters (Linux ``/proc/stat``; ``psutil`` elsewhere, when it is installed);
-- :func:`choose_threads`: usable CPUs minus the busy ones, rounded, at least 1.
+- :func:`choose_threads`: usable CPUs minus the busy ones, at least 1.
 
 :func:`manage_threads` (called by :func:`course_utils.get_device`, so every notebook's setup
 cell does it) applies the choice and, in Jupyter, chooses again before every cell, so opening a
@@ -138,9 +138,16 @@ def busy_elsewhere(since: _Sample | None = None, *, window: float = _FIRST_SAMPL
     return max(0.0, others), now
 
 
+# A CPU counts as taken when others use more than this much of it. While our own threads
+# compete for it, a process that wants a whole core gets only part of one (two threads and a
+# busy loop on two cores: about 2/3 each), so the mark sits well below a whole CPU; the
+# background noise of an idle desktop (a browser, a terminal) stays under it.
+_TAKEN = 0.4
+
+
 def choose_threads(usable: int, busy: float) -> int:
-    """Threads for PyTorch: the usable CPUs minus those busy elsewhere, rounded, at least 1."""
-    return max(1, min(usable, round(usable - busy)))
+    """Threads for PyTorch: the usable CPUs minus those busy elsewhere, at least 1."""
+    return max(1, min(usable, math.floor(usable - busy + _TAKEN)))
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ def _keep_torch_threads(monkeypatch):
 
 
 @pytest.mark.parametrize("usable, busy, expected", [
-    (2, 0.0, 2), (2, 0.3, 2), (2, 1.0, 1), (2, 1.9, 1), (2, 3.0, 1),
-    (16, 1.0, 15), (16, 0.4, 16), (1, 0.0, 1), (4, 2.6, 1),
+    (2, 0.0, 2), (2, 0.3, 2), (2, 0.5, 1), (2, 0.67, 1), (2, 1.0, 1), (2, 1.9, 1), (2, 3.0, 1),
+    (16, 1.0, 15), (16, 0.35, 16), (1, 0.0, 1), (4, 2.6, 1),
 ])
 def test_choose_threads_leaves_the_busy_cpus_alone(usable, busy, expected):
     assert threads.choose_threads(usable, busy) == expected
