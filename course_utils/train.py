@@ -4,19 +4,50 @@ Notebook 04 builds this loop step by step and then shows this file in full; late
 notebooks call :func:`fit` instead of writing the loop again. Everything it does
 is the five-step recipe: take a batch, predict, measure the loss, backpropagate,
 update the weights.
+
+The rest is there so that a mistake gets a sentence instead of a traceback: the
+arguments and the data are checked before training, the first batch is checked
+before the first step (do the outputs, the labels, the loss and the metrics fit
+together?), and a loss that turns NaN stops training at once. Those checks live
+in :mod:`course_utils._train_checks`.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
+
+from course_utils._train_checks import (
+    binary_threshold,
+    check_data,
+    check_first_batch,
+    check_function,
+    check_model,
+    check_scheduler,
+    check_seed,
+    checked_device,
+    checked_metrics,
+    checked_optimizer,
+    measure,
+    model_device,
+    not_finite,
+    pair,
+    predict,
+    score,
+    transformed,
+    whole,
+)
 
 __all__ = ["History", "accuracy", "evaluate", "fit"]
 
@@ -24,18 +55,128 @@ Data = Dataset | DataLoader | tuple[Tensor, Tensor]
 Metric = Callable[[Tensor, Tensor], float]
 
 
-def accuracy(outputs: Tensor, targets: Tensor) -> float:
+def accuracy(outputs: Tensor, targets: Tensor, *, threshold: float | None = None) -> float:
     """Fraction of correct predictions.
 
-    ``outputs`` are logits or probabilities: shape (N, K) for K classes (the
-    prediction is the largest entry), or (N,) / (N, 1) for two classes (the
-    prediction is 1 when the logit is above 0).
+    Args:
+        outputs: the model's scores for a batch, logits or probabilities:
+
+            - (N, K) for K classes: the prediction is the largest entry, so logits and
+              probabilities give the same answer. (N, K, d1, ...) predicts a class at
+              every position (e.g. every pixel), as ``nn.CrossEntropyLoss`` reads it.
+            - (N,) or (N, 1) for two classes: the prediction is 1 where the score is
+              above ``threshold``.
+            - (N,) integers: class indices already predicted, e.g. ``outputs.argmax(1)``.
+        targets: class labels 0, 1, ..., K-1, of shape (N,) or (N, 1) (or (N, d1, ...)),
+            as integers, booleans or whole-valued floats (``nn.BCEWithLogitsLoss`` takes
+            0.0 / 1.0). One-hot or smoothed targets of the outputs' shape count by their
+            largest entry.
+        threshold: for two classes only. By default, scores that all lie in [0, 1] are
+            read as probabilities (threshold 0.5), any others as logits (threshold 0).
+            Logits can all fall in [0, 1] by chance, so pass ``threshold=0`` for logits
+            (``0.5`` for probabilities) to be sure; ``fit`` and ``evaluate`` do this for
+            ``BCEWithLogitsLoss`` and ``BCELoss``.
+
+    Raises:
+        TypeError: if ``outputs`` or ``targets`` is not a tensor.
+        ValueError: if their shapes do not match (nothing is broadcast), a target is a
+            label the outputs cannot predict, the outputs hold NaN, or the targets are
+            not class labels (a regression: use ``metrics={}`` in ``fit``).
     """
-    if outputs.ndim == 2 and outputs.shape[1] > 1:
-        predictions = outputs.argmax(dim=1)
-    else:
-        predictions = (outputs.reshape(-1) > 0).long()
-    return (predictions == targets.reshape(-1)).float().mean().item()
+    predictions, targets, classes = _predictions_and_targets(outputs, targets, threshold)
+    labels = targets.long()
+    fraction = (predictions == labels).float().mean().item()
+    # A few cheap reductions (no pass that allocates a mask) check the rest.
+    if outputs.is_floating_point() and not math.isfinite(
+            outputs.sum(dtype=torch.float32 if outputs.element_size() < 4 else None).item()):
+        raise ValueError(
+            "accuracy: the outputs hold NaN or infinite values: the model diverged, or its "
+            "inputs hold NaN. Check torch.isfinite(inputs).all(), and try a lower learning rate."
+        )
+    if targets.is_floating_point() and bool(_not_whole(targets).any()):
+        raise ValueError(
+            "accuracy needs class labels as targets, but these are not whole numbers (e.g. "
+            f"{_first(targets, _not_whole(targets))}). For a regression (nn.MSELoss...) "
+            "accuracy means nothing: pass metrics={} to fit and evaluate, or a metric of your own."
+        )
+    low, high = labels.min().item(), labels.max().item()
+    if low < 0 or (classes is not None and high >= classes):
+        raise ValueError(_label_out_of_range(labels, classes, tuple(outputs.shape)))
+    return fraction
+
+
+def _predictions_and_targets(outputs: Any, targets: Any, threshold: float | None
+                             ) -> tuple[Tensor, Tensor, int | None]:
+    """The predicted classes, the targets they are compared with (same shape) and K, if known."""
+    for name, value, make in (("outputs", outputs, "as_tensor"), ("targets", targets, "tensor")):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"accuracy: {name} must be a tensor, got {type(value).__name__}: "
+                            f"convert it with torch.{make}(...)")
+    if threshold is not None and (isinstance(threshold, bool)
+                                  or not isinstance(threshold, numbers.Real)):
+        raise TypeError(f"accuracy: threshold must be a number such as 0 (for logits) or 0.5 "
+                        f"(for probabilities), got {threshold!r}")
+    if threshold is not None and not math.isfinite(threshold):
+        raise ValueError(f"accuracy: threshold must be a finite number, got {threshold}")
+    shape, target_shape = tuple(outputs.shape), tuple(targets.shape)
+    if outputs.ndim == 0 or targets.ndim == 0:
+        raise ValueError(f"accuracy needs one row per example; got outputs of shape {shape} "
+                         f"and targets of shape {target_shape}")
+    if shape[0] == 0 or target_shape[0] == 0:
+        raise ValueError("accuracy of no examples is undefined: outputs and targets are empty")
+    classes: int | None
+    if not outputs.is_floating_point():                 # class indices, already predicted
+        predictions, classes = outputs.long(), None
+        if predictions.ndim == 2 and shape[1] == 1:
+            predictions = predictions[:, 0]
+    elif outputs.ndim >= 2 and shape[1] > 1:            # one score per class
+        predictions, classes = outputs.argmax(dim=1), shape[1]
+        if target_shape == shape:                       # one-hot or smoothed targets
+            targets = targets.argmax(dim=1)
+    else:                                               # one score per example: two classes
+        scores = outputs.reshape(shape[0], *shape[2:]) if outputs.ndim >= 2 else outputs
+        if threshold is None:
+            low, high = scores.min().item(), scores.max().item()
+            threshold = 0.5 if 0 <= low and high <= 1 else 0.0
+        predictions, classes = (scores > threshold).long(), 2
+    if targets.ndim == predictions.ndim + 1 and targets.shape[1] == 1:
+        targets = targets.squeeze(1)
+    if targets.shape != predictions.shape:
+        n = target_shape[0]
+        swapped = not outputs.is_floating_point() and targets.is_floating_point()
+        raise ValueError(
+            f"accuracy: outputs of shape {shape} and targets of shape {target_shape} do not "
+            + ("match: they look swapped; the model's scores come first, "
+               "accuracy(outputs, targets)." if swapped else
+               f"match. For {n} targets, the outputs are ({n}, K) scores for K classes, or "
+               f"({n},) / ({n}, 1) scores for two classes: one row per target.")
+        )
+    return predictions, targets, classes
+
+
+def _not_whole(values: Tensor) -> Tensor:
+    return (values != values.trunc()) | values.isinf()
+
+
+def _first(values: Tensor, mask: Tensor) -> float:
+    return values[mask].reshape(-1)[0].item()
+
+
+def _label_out_of_range(labels: Tensor, classes: int | None, shape: tuple[int, ...]) -> str:
+    label = int(_first(labels, (labels < 0) | (labels >= (classes or 2**62))))
+    if label == -100:
+        return ("accuracy: the targets contain the label -100 (the ignore_index of PyTorch's "
+                "losses), which accuracy cannot skip: pass metrics={} or a metric of your own "
+                "that leaves those positions out.")
+    if classes == 2:
+        return (f"accuracy: outputs of shape {shape} predict two classes, 0 and 1, but the targets "
+                f"contain the label {label}. For -1/+1 labels use (y + 1) // 2; for more classes, "
+                "give the model one output per class.")
+    if classes is None:
+        return f"accuracy: the targets contain the label {label}; class labels start at 0."
+    return (f"accuracy: the targets contain the label {label}, but the outputs have {classes} "
+            f"scores per example (classes 0 to {classes - 1}). Use labels 0 to {classes - 1} "
+            "(labels - 1 for labels counted from 1), or give the model one output per class.")
 
 
 @dataclass
@@ -59,9 +200,6 @@ class History:
 def _batches(data: Data, batch_size: int, shuffle: bool, generator: torch.Generator | None
              ) -> Iterator[tuple[Tensor, Tensor]]:
     """Yield (inputs, targets) batches. Tensors are sliced directly: no worker processes."""
-    if isinstance(data, DataLoader):
-        yield from data
-        return
     tensors = data.tensors if isinstance(data, TensorDataset) else data
     if isinstance(tensors, tuple) and len(tensors) == 2:
         inputs, targets = tensors
@@ -72,55 +210,73 @@ def _batches(data: Data, batch_size: int, shuffle: bool, generator: torch.Genera
             index = order[start:start + batch_size]
             yield inputs[index], targets[index]
         return
-    if isinstance(data, Dataset):
-        yield from DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
-        return
-    raise TypeError(
-        "fit/evaluate take a TensorDataset (e.g. an ImageSet), a DataLoader, or a tuple "
-        f"(inputs, targets) of tensors; got {type(data).__name__}."
-    )
+    if not isinstance(data, DataLoader):
+        data = DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
+    for batch in data:
+        yield pair(batch)
 
 
 def _num_batches(data: Data, batch_size: int) -> int | None:
     """How many batches an epoch has, for the progress bar (None when unknown)."""
     if isinstance(data, DataLoader):
-        return len(data)
+        try:
+            return len(data)
+        except TypeError:  # an iterable dataset has no length
+            return None
     try:
         return -(-len(data if not isinstance(data, tuple) else data[0]) // batch_size)
     except TypeError:
         return None
 
 
-def _device_of(model: nn.Module) -> torch.device:
-    parameter = next(model.parameters(), None)
-    return parameter.device if parameter is not None else torch.device("cpu")
+def _default_metrics(loss_fn: Any) -> dict[str, Metric]:
+    """Accuracy, told whether one score per example is a logit or a probability."""
+    threshold = binary_threshold(loss_fn)
+    if threshold is None:
+        return {"accuracy": accuracy}
+    return {"accuracy": functools.partial(accuracy, threshold=threshold)}
 
 
-def evaluate(model: nn.Module, data: Data, loss_fn: Callable[[Tensor, Tensor], Tensor], *,
-             metrics: Mapping[str, Metric] | None = None, batch_size: int = 1024,
+def evaluate(model: nn.Module, data: Data, loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
+             *, metrics: Mapping[str, Metric] | None = None, batch_size: int = 1024,
              device: torch.device | str | None = None) -> dict[str, float]:
     """Average loss and metrics of ``model`` over ``data``, without training it.
 
     Runs in evaluation mode (dropout off, batch norm uses its running statistics)
     and under ``torch.inference_mode()`` (no graph is recorded), then puts the
-    model back in the mode it was in.
+    model back in the mode it was in. ``loss_fn`` defaults to ``nn.CrossEntropyLoss()``
+    and ``metrics`` to accuracy, as in :func:`fit`; ``device`` defaults to the
+    model's own.
     """
-    device = torch.device(device) if device is not None else _device_of(model)
-    metrics = {"accuracy": accuracy} if metrics is None else metrics
+    check_model(model)
+    batch_size = whole("batch_size", batch_size)
+    check_data(data, "data")
+    check_function(loss_fn, "loss_fn", "loss_fn(outputs, targets)")
+    device = model_device(model, device)
+    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
+    metrics = checked_metrics(metrics) if metrics is not None else _default_metrics(loss_fn)
     was_training = model.training
     model.eval()
     totals = dict.fromkeys(["loss", *metrics], 0.0)
     count = 0
-    with torch.inference_mode():
-        for inputs, targets in _batches(data, batch_size, shuffle=False, generator=None):
-            inputs, targets = inputs.to(device), targets.to(device)
-            outputs = model(inputs)
-            n = len(targets)
-            totals["loss"] += loss_fn(outputs, targets).item() * n
-            for name, metric in metrics.items():
-                totals[name] += metric(outputs, targets) * n
-            count += n
-    model.train(was_training)
+    try:
+        with torch.inference_mode():
+            batches = _batches(data, batch_size, shuffle=False, generator=None)
+            for batch, (inputs, targets) in enumerate(batches, start=1):
+                inputs, targets = inputs.to(device), targets.to(device)
+                outputs = predict(model, inputs)
+                if batch == 1:
+                    check_first_batch(outputs, targets, loss_fn, metrics, {"data": data})
+                n = len(targets)
+                loss = measure(loss_fn, outputs, targets).item()
+                if not math.isfinite(loss):
+                    raise not_finite(loss, f"on batch {batch}", inputs, None)
+                totals["loss"] += loss * n
+                for name, metric in metrics.items():
+                    totals[name] += score(name, metric, outputs, targets) * n
+                count += n
+    finally:
+        model.train(was_training)
     if count == 0:
         raise ValueError("evaluate() got no examples: is the dataset empty?")
     return {name: total / count for name, total in totals.items()}
@@ -157,14 +313,28 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
     Returns:
         A :class:`History` with ``train_loss``, ``train_<metric>`` and, when
         ``val_data`` is given, ``val_loss`` and ``val_<metric>`` for every epoch.
+
+    Raises:
+        TypeError, ValueError: for arguments, data or a first batch that cannot work
+            (each message says what to change), before any weight is updated.
+        FloatingPointError: when the loss turns NaN or infinite; it names the epoch
+            and the batch.
     """
-    device = torch.device(device) if device is not None else _device_of(model)
+    # First, check what can be checked before training.
+    check_model(model)
+    epochs, batch_size = whole("epochs", epochs), whole("batch_size", batch_size)
+    check_data(train_data, "train_data")
+    check_data(val_data, "val_data")
+    check_function(loss_fn, "loss_fn", "loss_fn(outputs, targets)")
+    check_function(transform, "transform", "of a batch of inputs")
+    check_scheduler(scheduler, optimizer, epochs, _num_batches(train_data, batch_size))
+    device = checked_device(device) if device is not None else model_device(model)
     model.to(device)
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    optimizer = optimizer if optimizer is not None else torch.optim.Adam(model.parameters(), lr=lr)
-    metrics = {"accuracy": accuracy} if metrics is None else metrics
+    optimizer = checked_optimizer(model, optimizer, lr)  # Adam unless one is given
+    metrics = checked_metrics(metrics) if metrics is not None else _default_metrics(loss_fn)
     progress = os.environ.get("CI") is None if progress is None else progress
-    generator = torch.Generator().manual_seed(seed) if seed is not None else None
+    generator = torch.Generator().manual_seed(check_seed(seed)) if seed is not None else None
     history = History()
 
     for epoch in range(1, epochs + 1):
@@ -173,24 +343,33 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
         totals = dict.fromkeys(["loss", *metrics], 0.0)
         count = 0
         batches = _batches(train_data, batch_size, shuffle=True, generator=generator)
-        for inputs, targets in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False,
-                                    total=_num_batches(train_data, batch_size), disable=not progress):
+        for batch, (inputs, targets) in enumerate(
+                tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False,
+                     total=_num_batches(train_data, batch_size), disable=not progress), start=1):
             inputs, targets = inputs.to(device), targets.to(device)
             if transform is not None:
-                inputs = transform(inputs)
-            outputs = model(inputs)              # 1. predict
-            loss = loss_fn(outputs, targets)     # 2. measure the error
+                inputs = transformed(transform, inputs)
+            outputs = predict(model, inputs)     # 1. predict
+            if epoch == batch == 1:              #    (before the first step: do the outputs fit?)
+                check_first_batch(outputs, targets, loss_fn, metrics,
+                                  {"train_data": train_data, "val_data": val_data})
+            loss = measure(loss_fn, outputs, targets, backward=True)  # 2. measure the error
+            value = loss.item()
+            if not math.isfinite(value):         #    (stop before a NaN reaches the weights)
+                raise not_finite(value, f"at epoch {epoch}, batch {batch}", inputs, optimizer)
             optimizer.zero_grad()                # 3. forget the last step's gradients
             loss.backward()                      # 4. backpropagate
             optimizer.step()                     # 5. update the weights
             if scheduler is not None:
                 scheduler.step()
             n = len(targets)
-            totals["loss"] += loss.item() * n
+            totals["loss"] += value * n
             with torch.no_grad():
                 for name, metric in metrics.items():
-                    totals[name] += metric(outputs, targets) * n
+                    totals[name] += score(name, metric, outputs, targets) * n
             count += n
+        if count == 0:
+            raise ValueError("train_data gave no examples in this epoch: is it empty?")
         record = {"epoch": epoch, **{f"train_{k}": v / count for k, v in totals.items()}}
         if scheduler is not None:
             record["lr"] = optimizer.param_groups[0]["lr"]
