@@ -12,6 +12,9 @@ style. Figures stay readable in greyscale and for readers with colour-vision def
 
 from __future__ import annotations
 
+import difflib
+import math
+import numbers
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +25,7 @@ import numpy as np
 import torch
 from cycler import cycler
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import Colormap, LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -120,6 +123,9 @@ def course_style() -> Iterator[None]:
 
 def _to_numpy(values: Any) -> np.ndarray:
     """Turn a tensor (on any device, with or without gradients), array or list into numpy."""
+    if isinstance(values, (list, tuple)) and values and all(
+            isinstance(value, torch.Tensor) for value in values):
+        values = torch.stack([value.detach().cpu() for value in values])  # a list of images
     if isinstance(values, torch.Tensor):
         values = values.detach().cpu()
         if values.is_floating_point() and values.dtype not in (torch.float32, torch.float64):
@@ -134,9 +140,18 @@ def _to_class_indices(values: Any, name: str) -> np.ndarray:
     A 2-D input of shape (N, K) is read as one row of scores per example, and its argmax is used.
     """
     array = _to_numpy(values)
+    if array.dtype.kind not in "biuf":
+        kind = "str" if array.dtype.kind in "US" else array.dtype.name
+        raise TypeError(
+            f"{name} must hold class labels 0, 1, 2, ... (numbers), not {kind}: map names to "
+            "indices first, e.g. [classes.index(label) for label in labels]"
+        )
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     elif array.ndim == 2:
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} contains NaN or infinite scores: the model diverged, or its "
+                             "inputs hold NaN (check them with np.isfinite)")
         array = array.argmax(axis=1)
     if array.ndim != 1:
         raise ValueError(
@@ -160,6 +175,46 @@ def _figure_of(ax: Axes) -> Figure:
     return ax.get_figure()  # type: ignore[return-value]
 
 
+def _check_ax(ax: Any) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(
+            "ax must be one matplotlib Axes (the ax of fig, ax = plt.subplots(), or axes[0] of "
+            f"several), or None for a new figure; got {type(ax).__name__}"
+        )
+
+
+def _whole_number(value: Any, name: str, minimum: int = 1) -> int:
+    """``value`` as an int, or a TypeError / ValueError that names ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number (an int), got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {value}")
+    return int(value)
+
+
+def _flag(value: Any, name: str, meaning: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False ({meaning}), got {value!r}")
+    return bool(value)
+
+
+def _class_names(classes: Any, largest_label: int) -> list[str] | None:
+    """``classes`` as a list of names, checked to name every label up to ``largest_label``."""
+    if classes is None:
+        return None
+    if isinstance(classes, str) or not isinstance(classes, Sequence | np.ndarray):
+        raise TypeError(
+            "classes must be a list of names, one per class in label order, e.g. "
+            f"['cat', 'dog']; got {type(classes).__name__} {classes!r}"
+        )
+    if largest_label >= len(classes):
+        raise ValueError(
+            f"classes has {len(classes)} names, but the labels go up to {largest_label}: give "
+            "one name per class, in label order"
+        )
+    return [str(name) for name in classes]
+
+
 # --------------------------------------------------------------------------------------
 # Decision boundaries
 # --------------------------------------------------------------------------------------
@@ -172,7 +227,16 @@ def _check_points(X: Any) -> np.ndarray:
             f"expected X of shape (N, 2), got {tuple(points.shape)}: X needs at least one "
             "row, one per point, each with two features (decision boundaries are drawn in 2-D)"
         )
-    return points.astype(np.float64)
+    if points.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers, got an array of {points.dtype}")
+    points = points.astype(np.float64)
+    bad = ~np.isfinite(points).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"X contains NaN or infinite values (row {int(bad.argmax())} is the first): drop "
+            "or fix those points first, e.g. X[np.isfinite(X).all(axis=1)]"
+        )
+    return points
 
 
 def _model_device_and_dtype(model: Any) -> tuple[torch.device, torch.dtype]:
@@ -183,10 +247,22 @@ def _model_device_and_dtype(model: Any) -> tuple[torch.device, torch.dtype]:
     return torch.device("cpu"), torch.float32
 
 
+def _torch_device(device: Any) -> torch.device | None:
+    if device is None:
+        return None
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(
+            f"device={device!r} is not a device: use 'cpu', 'cuda' or 'mps', or leave it out "
+            "to use the model's own"
+        ) from None
+
+
 def _evaluate(model: Callable[..., Any], grid: np.ndarray, device: Any) -> np.ndarray:
     """Run ``model`` on the grid points, first as a torch tensor, then as a numpy array."""
     model_device, dtype = _model_device_and_dtype(model)
-    target = torch.device(device) if device is not None else model_device
+    target = device if device is not None else model_device
     inputs = torch.as_tensor(grid, dtype=dtype, device=target)
     try:
         return _to_numpy(model(inputs))
@@ -228,6 +304,13 @@ def _as_probabilities(outputs: np.ndarray, num_points: int) -> np.ndarray:
         num_classes = max(int(outputs.max()) + 1, 2)
         return np.eye(num_classes)[outputs.astype(np.int64)]
     outputs = outputs.astype(np.float64)
+    bad = ~np.isfinite(outputs.reshape(num_points, -1)).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"the model returned NaN or infinite scores for {int(bad.sum()):,} of the "
+            f"{num_points:,} grid points: train it with a lower learning rate, or check what "
+            "it does far from the data (the grid extends `padding` beyond the points)"
+        )
     in_unit_range = bool(np.all((outputs >= 0) & (outputs <= 1)))
     if outputs.ndim == 1:
         p_one = outputs if in_unit_range else 0.5 * (1 + np.tanh(outputs / 2))  # sigmoid
@@ -235,6 +318,9 @@ def _as_probabilities(outputs: np.ndarray, num_points: int) -> np.ndarray:
     if in_unit_range and np.allclose(outputs.sum(axis=1), 1, atol=1e-3):
         return outputs
     return _softmax(outputs)
+
+
+_MAX_RESOLUTION = 1000  # grid points per axis: a million model evaluations at most
 
 
 def decision_grid(
@@ -269,9 +355,23 @@ def decision_grid(
     The model runs under ``torch.inference_mode()`` and in eval mode; a module that was in
     training mode is switched back afterwards.
     """
+    if not callable(model):
+        raise TypeError(
+            "model must be a torch.nn.Module or a function of an (M, 2) tensor or array, got "
+            f"{type(model).__name__}"
+        )
     points = _check_points(X)
-    if resolution < 2:
-        raise ValueError(f"resolution must be at least 2 grid points per axis, got {resolution}")
+    resolution = _whole_number(resolution, "resolution (grid points per axis)", minimum=2)
+    if resolution > _MAX_RESOLUTION:
+        raise ValueError(
+            f"resolution={resolution} would evaluate the model at {resolution**2:,} grid points; "
+            f"use at most {_MAX_RESOLUTION} per axis (the default 200 is plenty for a figure)"
+        )
+    if isinstance(padding, bool) or not isinstance(padding, numbers.Real):
+        raise TypeError(f"padding must be a number (data units around the points), got {padding!r}")
+    if not (math.isfinite(padding) and padding >= 0):
+        raise ValueError(f"padding must be a finite number >= 0 (data units), got {padding}")
+    device = _torch_device(device)
     (x_min, y_min), (x_max, y_max) = points.min(axis=0), points.max(axis=0)
     xx, yy = np.meshgrid(
         np.linspace(x_min - padding, x_max + padding, resolution),
@@ -322,6 +422,8 @@ def plot_decision_boundary(
     Returns:
         ``(fig, ax)``.
     """
+    _check_ax(ax)
+    proba = _flag(proba, "proba", "shade the probability of class 1, or flat class regions")
     points = _check_points(X)
     labels = None if y is None else _to_class_indices(y, "y")
     if labels is not None and labels.shape[0] != points.shape[0]:
@@ -403,7 +505,16 @@ def _images_for_display(images: Any) -> np.ndarray:
         array = array[..., 0]
     if array.dtype == np.uint8:
         return array.astype(np.float64) / 255
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"images must hold numbers, got an array of {array.dtype}")
     array = array.astype(np.float64)
+    bad = ~np.isfinite(array.reshape(len(array), -1)).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"images contain NaN or infinite values ({int(bad.sum())} of {len(array)} images, the "
+            f"first is image {int(bad.argmax())}): check what made them, e.g. a division by a zero "
+            "standard deviation"
+        )
     if array.size == 0 or (array.min() >= 0 and array.max() <= 1):
         return array
     # Outside [0, 1] (e.g. normalised inputs): stretch each image to its own range.
@@ -411,6 +522,23 @@ def _images_for_display(images: Any) -> np.ndarray:
     low = array.min(axis=axes, keepdims=True)
     high = array.max(axis=axes, keepdims=True)
     return (array - low) / np.where(high > low, high - low, 1)
+
+
+def _check_cmap(cmap: Any) -> None:
+    if isinstance(cmap, Colormap):
+        return
+    if not isinstance(cmap, str):
+        raise TypeError(
+            "cmap must be the name of a matplotlib colour map such as 'gray' or 'viridis', got "
+            f"{type(cmap).__name__} {cmap!r}"
+        )
+    if cmap not in mpl.colormaps:
+        close = difflib.get_close_matches(cmap, list(mpl.colormaps), n=3)
+        raise ValueError(
+            f"cmap={cmap!r} is not a matplotlib colour map; "
+            + (f"did you mean {', '.join(map(repr, close))}? " if close else "")
+            + "'gray' (the default), 'viridis' or 'cividis' suit single-channel images"
+        )
 
 
 def _class_name(value: Any, classes: Sequence[str] | None) -> str:
@@ -476,14 +604,19 @@ def plot_image_grid(
     Returns:
         The figure.
     """
+    ncols = _whole_number(ncols, "ncols")
+    max_images = _whole_number(max_images, "max_images")
+    _check_cmap(cmap)
     shown = _images_for_display(images)[:max_images]
     count = shown.shape[0]
     if count == 0:
         raise ValueError("there are no images to show: `images` is empty")
     true = None if labels is None else _as_label_list(labels, count, "labels")
     pred = None if predictions is None else _as_label_list(predictions, count, "predictions")
+    known = [v for v in (true or []) + (pred or []) if isinstance(v, int)]
+    classes = _class_names(classes, max(known, default=-1))
 
-    ncols = max(1, min(ncols, count))
+    ncols = min(ncols, count)
     nrows = -(-count // ncols)  # ceiling division
     with course_style():
         fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows), squeeze=False)
@@ -512,6 +645,26 @@ def plot_image_grid(
 
 _NOT_PLOTTED = ("epoch", "seconds")
 _SPLITS = (("train_", "train"), ("val_", "validation"))
+
+
+def _curve(key: Any, values: Any) -> np.ndarray:
+    """One recorded metric as floats, one per epoch (None, for a missing value, becomes NaN)."""
+    if not isinstance(key, str):
+        raise TypeError(f"history keys must be names such as 'train_loss', got {key!r}")
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__") or (
+            isinstance(values, (np.ndarray, torch.Tensor)) and values.ndim == 0):
+        raise TypeError(f"history[{key!r}] must be a list of numbers, one per epoch, got {values!r}")
+    curve = []
+    for epoch, value in enumerate(values, start=1):
+        if isinstance(value, (torch.Tensor, np.ndarray)) and math.prod(value.shape) != 1:
+            raise ValueError(f"history[{key!r}] must hold one number per epoch; epoch {epoch} "
+                             f"has a tensor of shape {tuple(value.shape)}")
+        try:
+            curve.append(np.nan if value is None else float(value))
+        except (TypeError, ValueError):
+            raise ValueError(f"history[{key!r}] must hold numbers, one per epoch; epoch {epoch} "
+                             f"has {value!r}") from None
+    return np.array(curve, dtype=float)
 
 
 def _metric_families(history: Mapping[str, Sequence[float]]) -> dict[str, dict[str, str]]:
@@ -556,7 +709,11 @@ def plot_training_curves(
                 f"or an object with an as_dict() method, got {type(history).__name__}"
             )
         history = history.as_dict()
-    families = _metric_families(history)
+    if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, Sequence)):
+        raise TypeError(f"metrics must be a list of names, e.g. ['loss'], got {metrics!r}")
+    curves = {key: _curve(key, values) for key, values in history.items()
+              if key not in _NOT_PLOTTED}
+    families = _metric_families(curves)
     if metrics is not None:
         unknown = [m for m in metrics if m not in families]
         if unknown:
@@ -564,7 +721,7 @@ def plot_training_curves(
                 f"no values recorded for {unknown}; available metrics: {list(families)}"
             )
         families = {m: families[m] for m in metrics}
-    if not families:
+    if not any(len(curves[key]) for splits in families.values() for key in splits.values()):
         raise ValueError(
             f"nothing to plot: history has no metric values (keys: {list(history)}). "
             "Train for at least one epoch first."
@@ -578,9 +735,7 @@ def plot_training_curves(
         fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.6), squeeze=False)
         for ax, (family, splits) in zip(axes.flat, families.items(), strict=True):
             for split, key in splits.items():
-                values = np.array(
-                    [np.nan if v is None else float(v) for v in history[key]], dtype=float
-                )
+                values = curves[key]
                 epochs = np.arange(1, len(values) + 1)
                 # Keys without a train_/val_ prefix (e.g. "lr") are drawn like training values.
                 style = dict(line_styles.get(split, line_styles["train"]))
@@ -616,6 +771,8 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
         number of examples of true class ``i`` predicted as class ``j``. Rows are true
         classes, columns are predictions, so the diagonal holds the correct predictions.
     """
+    if num_classes is not None:
+        num_classes = _whole_number(num_classes, "num_classes")
     true = _to_class_indices(y_true, "y_true")
     pred = _to_class_indices(y_pred, "y_pred")
     if true.shape != pred.shape:
@@ -657,7 +814,13 @@ def plot_confusion_matrix(
     Returns:
         ``(fig, ax)``.
     """
-    cm = confusion_matrix(y_true, y_pred, None if classes is None else len(classes))
+    _check_ax(ax)
+    normalize = _flag(normalize, "normalize", "rows as fractions of each true class")
+    cm = confusion_matrix(y_true, y_pred)
+    if classes is not None:
+        classes = _class_names(classes, cm.shape[0] - 1)
+        extra = len(classes) - cm.shape[0]  # classes without examples get rows and columns of 0
+        cm = np.pad(cm, ((0, extra), (0, extra)))
     num_classes = cm.shape[0]
     if num_classes == 0:
         raise ValueError("there is nothing to count: y_true and y_pred are empty")

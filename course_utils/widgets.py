@@ -20,14 +20,17 @@ ipywidgets version is installed; only the APIs shared by ipywidgets 7.7 (Colab) 
 
 from __future__ import annotations
 
+import keyword
 import math
 import numbers
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -56,10 +59,27 @@ _NO_WIDGETS_NOTE = (
 
 
 def _check_slider(control: FloatSlider | IntSlider) -> None:
+    """Check the ends and the step, and store them as plain ints or floats (ipywidgets wants those)."""
+    whole = isinstance(control, IntSlider)
+    for name in ("min", "max", "step"):
+        value = getattr(control, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral if whole else numbers.Real):
+            raise TypeError(f"{type(control).__name__}: {name} must be a "
+                            f"{'whole number' if whole else 'number'}, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{type(control).__name__}: {name} must be a finite number, got {value}")
+        object.__setattr__(control, name, int(value) if whole else float(value))
     if not control.min < control.max:
         raise ValueError(f"a slider needs min < max, got min={control.min}, max={control.max}")
     if not control.step > 0:
         raise ValueError(f"a slider needs a positive step, got step={control.step}")
+    _check_description(control.description)
+
+
+def _check_description(description: Any) -> None:
+    if description is not None and not isinstance(description, str):
+        raise TypeError(f"description must be a string (the label shown next to the control), "
+                        f"got {description!r}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ class FloatSlider:
     def __post_init__(self) -> None:
         _check_slider(self)
         self._check("value", self.value)
+        object.__setattr__(self, "value", float(self.value))
 
     def _check(self, name: str, value: Any) -> None:
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
@@ -99,6 +120,7 @@ class IntSlider:
     def __post_init__(self) -> None:
         _check_slider(self)
         self._check("value", self.value)
+        object.__setattr__(self, "value", int(self.value))
 
     def _check(self, name: str, value: Any) -> None:
         if not isinstance(value, numbers.Integral) or isinstance(value, bool):
@@ -119,9 +141,13 @@ class Dropdown:
     description: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.options, (str, bytes)) or not hasattr(self.options, "__iter__"):
+            raise TypeError(f"Dropdown options must be a list of choices, e.g. [{self.options!r}], "
+                            f"not {type(self.options).__name__} {self.options!r}")
         object.__setattr__(self, "options", tuple(self.options))
         if not self.options:
             raise ValueError("a Dropdown needs at least one option")
+        _check_description(self.description)
         self._check("value", self.value)
 
     def _check(self, name: str, value: Any) -> None:
@@ -137,10 +163,13 @@ class Checkbox:
     description: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.value, np.bool_):
+            object.__setattr__(self, "value", bool(self.value))
+        _check_description(self.description)
         self._check("value", self.value)
 
     def _check(self, name: str, value: Any) -> None:
-        if not isinstance(value, bool):
+        if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {value!r}")
 
 
@@ -162,7 +191,10 @@ def _checked_setting(setting: Mapping[str, Any], controls: Mapping[str, Control]
     checked = {}
     for name, value in setting.items():
         controls[name]._check(name, value)
-        checked[name] = float(value) if isinstance(controls[name], FloatSlider) else value
+        control = controls[name]
+        checked[name] = (float(value) if isinstance(control, FloatSlider) else int(value)
+                         if isinstance(control, IntSlider) else bool(value)
+                         if isinstance(control, Checkbox) else value)
     return checked
 
 
@@ -314,6 +346,57 @@ class InteractiveDemo:
             self.show()
 
 
+def _check_arguments(draw: Any, controls: Any, static: Any, ncols: Any, figsize_per_panel: Any,
+                     continuous_update: Any) -> None:
+    """interactive_plot's arguments, each with a message that says what is allowed."""
+    if not callable(draw):
+        raise TypeError(f"draw must be a function draw(ax, **values) that draws one view into the "
+                        f"axes, got {draw!r}")
+    example = "{'w': FloatSlider(-1, 1, value=0)}"
+    if not isinstance(controls, Mapping):
+        raise TypeError(f"controls must be a dict of name -> control, e.g. {example}; got "
+                        f"{type(controls).__name__}")
+    if not controls:
+        raise ValueError(f"give at least one control, e.g. {example}")
+    for name, control in controls.items():
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            suggestion = re.sub(r"\W+", "_", str(name)).strip("_") or "w"
+            raise ValueError(f"{name!r} is not a valid Python name for a control (draw receives "
+                             f"each control as a keyword argument): call it e.g. {suggestion!r}, "
+                             "and set description= for the label shown")
+        if not isinstance(control, (FloatSlider, IntSlider, Dropdown, Checkbox)):
+            raise TypeError(
+                f"control {name!r} is a {type(control).__name__}; use FloatSlider, IntSlider, "
+                "Dropdown or Checkbox from course_utils.widgets"
+            )
+    if isinstance(static, Mapping):
+        raise TypeError(
+            f"static should be a list of settings, e.g. [{dict(static)}]; "
+            "wrap your dict in [ ] (one dict per panel)"
+        )
+    first, control = next(iter(controls.items()))
+    if static is not None and (isinstance(static, str) or not isinstance(static, Sequence)):
+        raise TypeError(f"static should be a list of settings, e.g. [{{{first!r}: "
+                        f"{control.value!r}}}], got {type(static).__name__}")
+    for i, setting in enumerate(static or []):
+        if not isinstance(setting, Mapping):
+            value = setting if isinstance(setting, (numbers.Number, str)) else control.value
+            raise TypeError(f"static[{i}] is a {type(setting).__name__}, but each setting is a dict "
+                            f"of control values, e.g. {{{first!r}: {value!r}}}")
+    if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
+        kind = TypeError if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) \
+            else ValueError
+        raise kind(f"ncols must be a whole number of at least 1 (panels per row), got {ncols!r}")
+    size = "figsize_per_panel must be (width, height) in inches, e.g. (4, 3.2)"
+    if not isinstance(figsize_per_panel, Sequence) or len(figsize_per_panel) != 2 or not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in figsize_per_panel):
+        raise TypeError(f"{size}; got {figsize_per_panel!r}")
+    if not all(math.isfinite(v) and v > 0 for v in figsize_per_panel):
+        raise ValueError(f"{size}, with positive sizes; got {figsize_per_panel!r}")
+    if not isinstance(continuous_update, (bool, np.bool_)):
+        raise TypeError(f"continuous_update must be True or False, got {continuous_update!r}")
+
+
 def interactive_plot(
     draw: Callable[..., None],
     controls: Mapping[str, Control],
@@ -350,19 +433,7 @@ def interactive_plot(
         ValueError: if a static setting names an unknown control or a value outside a
             control's range, or if ``draw`` fails for a setting or for the defaults.
     """
-    if not controls:
-        raise ValueError("give at least one control, e.g. {'w': FloatSlider(-1, 1, value=0)}")
-    for name, control in controls.items():
-        if not isinstance(control, (FloatSlider, IntSlider, Dropdown, Checkbox)):
-            raise TypeError(
-                f"control {name!r} is a {type(control).__name__}; use FloatSlider, IntSlider, "
-                "Dropdown or Checkbox from course_utils.widgets"
-            )
-    if isinstance(static, Mapping):
-        raise TypeError(
-            f"static should be a list of settings, e.g. [{dict(static)}]; "
-            "wrap your dict in [ ] (one dict per panel)"
-        )
+    _check_arguments(draw, controls, static, ncols, figsize_per_panel, continuous_update)
     settings = [_checked_setting(setting, controls) for setting in static] if static else [{}]
     defaults = _checked_setting({name: c.value for name, c in controls.items()}, controls)
 

@@ -250,3 +250,32 @@ def test_importing_the_module_does_not_import_ipywidgets():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_numpy_values_reach_ipywidgets_as_plain_numbers(displayed):
+    import numpy as np
+
+    controls = {
+        "w": FloatSlider(np.float64(-1), np.float32(1), value=np.float64(0.5), step=np.float64(0.25)),
+        "n": IntSlider(np.int64(0), np.int32(5), value=np.int64(2)),
+        "on": Checkbox(np.bool_(True)),
+    }
+    demo = interactive_plot(Recorder(), controls, static=[{"n": np.int64(4)}], display_now=False)
+    assert (demo.controls["w"].min, demo.controls["w"].value) == (-1.0, 0.5)
+    assert demo.controls["n"].value == 2 and type(demo.controls["n"].value) is int
+    assert demo.controls["on"].value is True
+    demo.controls["n"].value = 3  # the live control still redraws
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: IntSlider(0, 10, value=3, step=0.5), TypeError, "step must be a whole number"),
+        (lambda: FloatSlider(0, float("inf"), value=1.0), ValueError, "max must be a finite"),
+        (lambda: Dropdown("relu", value="relu"), TypeError, "must be a list of choices"),
+        (lambda: FloatSlider(0, 1, value=0.5, description=3), TypeError, "description"),
+    ],
+)
+def test_controls_check_their_types_before_ipywidgets_sees_them(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
