@@ -10,7 +10,6 @@ broadcast. ``CASES`` is also what the before/after fault count of the issue runs
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,18 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils.train import accuracy, evaluate, fit
-
-
-@dataclass(frozen=True)
-class Case:
-    """One fault: ``run()`` must raise ``error`` with a message matching ``match``, or return a
-    result for which ``expect(result)`` is true."""
-
-    id: str
-    run: Callable[[], Any]
-    error: type[BaseException] | None = None
-    match: str = ""
-    expect: Callable[[Any], bool] | None = None
+from tests.faults.cases import Case, assert_unique_ids, run_case
 
 
 def _is(value: float) -> Callable[[Any], bool]:
@@ -180,15 +168,11 @@ CASES: list[Case] = [
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_fault(case: Case) -> None:
-    if case.error is not None:
-        with pytest.raises(case.error, match=case.match):
-            case.run()
-    else:
-        assert case.expect is not None and case.expect(case.run())
+    run_case(case)
 
 
 def test_case_ids_are_unique() -> None:
-    assert len({case.id for case in CASES}) == len(CASES)
+    assert_unique_ids(CASES)
 
 
 # --- the threshold argument: logits that look like probabilities -----------------------------

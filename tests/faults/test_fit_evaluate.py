@@ -12,7 +12,6 @@ import copy
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,18 +22,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from course_utils.train import History, evaluate, fit
-
-
-@dataclass(frozen=True)
-class Case:
-    """One fault: ``run()`` must raise ``error`` with a message matching ``match``, or return a
-    result for which ``expect(result)`` is true."""
-
-    id: str
-    run: Callable[[], Any]
-    error: type[BaseException] | None = None
-    match: str = ""
-    expect: Callable[[Any], bool] | None = None
+from tests.faults.cases import Case, assert_unique_ids, run_case
 
 
 def _data(n: int = 64, features: int = 2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -416,15 +404,11 @@ CASES: list[Case] = [
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_fault(case: Case) -> None:
-    if case.error is not None:
-        with pytest.raises(case.error, match=case.match):
-            case.run()
-    else:
-        assert case.expect is not None and case.expect(case.run())
+    run_case(case)
 
 
 def test_case_ids_are_unique() -> None:
-    assert len({case.id for case in CASES}) == len(CASES)
+    assert_unique_ids(CASES)
 
 
 # --- valid inputs: the behaviour notebooks 04-08 rely on does not change ---------------------

@@ -8,8 +8,6 @@ fault count of the issue runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -28,20 +26,9 @@ from course_utils.plots import (
     plot_training_curves,
 )
 from course_utils.widgets import Checkbox, Dropdown, FloatSlider, IntSlider, interactive_plot
+from tests.faults.cases import Case, assert_unique_ids, run_case
 
 matplotlib.use("Agg")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One fault: ``run()`` must raise ``error`` with a message matching ``match``, or return a
-    result for which ``expect(result)`` is true."""
-
-    id: str
-    run: Callable[[], Any]
-    error: type[BaseException] | None = None
-    match: str = ""
-    expect: Callable[[Any], bool] | None = None
 
 
 @pytest.fixture(autouse=True)
@@ -251,15 +238,11 @@ CASES: list[Case] = [
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_fault(case: Case) -> None:
-    if case.error is not None:
-        with pytest.raises(case.error, match=case.match):
-            case.run()
-    else:
-        assert case.expect is not None and case.expect(case.run())
+    run_case(case)
 
 
 def test_case_ids_are_unique() -> None:
-    assert len({case.id for case in CASES}) == len(CASES)
+    assert_unique_ids(CASES)
 
 
 def test_a_rejected_argument_leaves_no_figure_open() -> None:
