@@ -1,10 +1,10 @@
-"""Class 5 of issue 11: ``accuracy``, and every metric ``fit`` and ``evaluate`` use.
+"""``accuracy``, and every metric ``fit`` and ``evaluate`` use.
 
 ``accuracy`` takes what its docstring allows (logits or probabilities, (N, K) for K classes,
 (N,) or (N, 1) for two, class indices, one-hot targets, a class per pixel) and gives the right
 fraction; anything else (shapes that do not match, labels the outputs cannot predict, NaN, a
 regression target) is a ValueError or TypeError that names both sides and the fix, never a
-broadcast. ``CASES`` is also what the before/after fault count of the issue runs.
+broadcast.
 """
 
 from __future__ import annotations

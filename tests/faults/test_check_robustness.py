@@ -1,4 +1,4 @@
-"""Class 10: ``check`` never raises, never hangs, never leaks the answer's global state.
+"""``check`` never raises, never hangs, never leaks the answer's global state.
 
 A learner's answer is arbitrary code. Whatever it does (exit, loop forever, raise an
 exception that cannot be printed, reseed the RNGs, change the default dtype, overwrite its

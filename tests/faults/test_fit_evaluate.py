@@ -1,9 +1,9 @@
-"""Class 9 of issue 11: ``fit`` and ``evaluate`` under bad arguments, data, models and schedules.
+"""``fit`` and ``evaluate`` under bad arguments, data, models and schedules.
 
 Each case is a mistake a learner makes (empty data, a batch size of 0, float labels, a schedule
 sized in epochs, a loss that turns NaN...). It must end in an error that names the argument and
 the fix, raised before the first weight update wherever it can be checked up front, or in the
-right result. ``CASES`` is also what the before/after fault count of the issue runs.
+right result.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""Class 14 of issue 11, for plots and widgets: every public function checks its arguments.
+"""Plots and widgets: every public function checks its arguments.
 
 Wrong shapes, NaN, a list where an array or a name is expected, negative or fractional sizes, an
 unknown colour map or option: each is a ValueError or TypeError that names the argument and
-what is allowed, raised before a figure is half drawn. ``CASES`` is also what the before/after
-fault count of the issue runs.
+what is allowed, raised before a figure is half drawn.
 """
 
 from __future__ import annotations
