@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ._cache import (
     CorruptDataError,
+    DataFolderError,
     DatasetUnavailableError,
     data_dir,
     offline_requested,
@@ -42,6 +43,7 @@ __all__ = [
     "PHOTOS",
     "TOY_SETS",
     "CorruptDataError",
+    "DataFolderError",
     "DatasetUnavailableError",
     "ImageSet",
     "data_dir",

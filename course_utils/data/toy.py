@@ -15,12 +15,13 @@ Every generator draws a clean shape, then adds Gaussian noise of standard deviat
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 import torch
 from torch import Tensor
 
+from ._args import check_choice, check_real, check_whole
+
+MAX_POINTS = 10_000_000  # a toy set; more would take gigabytes of memory
 TOY_SETS: tuple[str, ...] = ("xor", "moons", "circles", "spirals", "blobs")
 _MULTI_CLASS = ("spirals", "blobs")
 _DEFAULT_CLASSES = {"spirals": 2, "blobs": 3}
@@ -98,10 +99,12 @@ def make_toy(
     Args:
         name: one of ``TOY_SETS``: ``"xor"``, ``"moons"``, ``"circles"``, ``"spirals"``,
             ``"blobs"``.
-        n: total number of points, shared as evenly as possible between the classes.
-        noise: standard deviation of the Gaussian noise added to each coordinate.
-        seed: the same seed always gives the same points; the global random state of
-            NumPy and PyTorch is neither used nor changed.
+        n: total number of points (at least ``classes``, at most 10,000,000), shared as
+            evenly as possible between the classes.
+        noise: standard deviation of the Gaussian noise added to each coordinate (a
+            finite number, 0 or more).
+        seed: a whole number, 0 or more; the same seed always gives the same points; the
+            global random state of NumPy and PyTorch is neither used nor changed.
         classes: number of classes, for ``"spirals"`` (default 2) and ``"blobs"``
             (default 3) only; the other sets always have 2.
 
@@ -113,20 +116,16 @@ def make_toy(
 
         X, y = make_toy("moons", n=300, noise=0.2, seed=1)
     """
-    if name not in _GENERATORS:
-        close = difflib.get_close_matches(str(name), TOY_SETS, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"Unknown toy set {name!r}; choose one of {TOY_SETS}.{hint}")
+    check_choice(name, TOY_SETS, "name (the toy set)")
     if classes is None:
         classes = _DEFAULT_CLASSES.get(name, 2)
-    elif name not in _MULTI_CLASS and classes != 2:
-        raise ValueError(f"{name!r} always has 2 classes; 'classes' works for {_MULTI_CLASS}.")
-    if classes < 2:
-        raise ValueError(f"classes must be at least 2, got {classes}.")
-    if n < classes:
-        raise ValueError(f"n must be at least the number of classes ({classes}), got {n}.")
-    if noise < 0:
-        raise ValueError(f"noise is a standard deviation and cannot be negative, got {noise}.")
+    else:
+        classes = check_whole(classes, "classes", minimum=2)
+        if name not in _MULTI_CLASS and classes != 2:
+            raise ValueError(f"{name!r} always has 2 classes; 'classes' works for {_MULTI_CLASS}.")
+    n = check_whole(n, "n", minimum=classes, maximum=MAX_POINTS, unit=" of points")
+    noise = check_real(noise, "noise", minimum=0.0, meaning=" (a standard deviation, 0 for none)")
+    seed = check_whole(seed, "seed", minimum=0)
 
     rng = np.random.default_rng(seed)
     sizes = _class_sizes(n, classes)
