@@ -41,17 +41,6 @@ def _name(loss_fn: Any) -> str:
         else "loss_fn"
 
 
-def whole(name: str, value: Any, minimum: int = 1) -> int:
-    """``value`` as an int, checked to be a whole number of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        example = {"epochs": 5, "batch_size": 64}.get(name, 1)
-        raise TypeError(f"{name} must be a whole number (an int) such as {example}, got {value!r} "
-                        f"({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {value}")
-    return int(value)
-
-
 def check_seed(seed: Any) -> int:
     """``seed`` as an int, checked to be a whole number."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):

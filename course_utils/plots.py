@@ -29,6 +29,8 @@ from matplotlib.colors import Colormap, LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from course_utils._args import check_flag, check_whole
+
 __all__ = [
     "COURSE_STYLE",
     "MARKERS",
@@ -181,21 +183,6 @@ def _check_ax(ax: Any) -> None:
             "ax must be one matplotlib Axes (the ax of fig, ax = plt.subplots(), or axes[0] of "
             f"several), or None for a new figure; got {type(ax).__name__}"
         )
-
-
-def _whole_number(value: Any, name: str, minimum: int = 1) -> int:
-    """``value`` as an int, or a TypeError / ValueError that names ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number (an int), got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {value}")
-    return int(value)
-
-
-def _flag(value: Any, name: str, meaning: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False ({meaning}), got {value!r}")
-    return bool(value)
 
 
 def _class_names(classes: Any, largest_label: int) -> list[str] | None:
@@ -361,7 +348,7 @@ def decision_grid(
             f"{type(model).__name__}"
         )
     points = _check_points(X)
-    resolution = _whole_number(resolution, "resolution (grid points per axis)", minimum=2)
+    resolution = check_whole(resolution, "resolution (grid points per axis)", minimum=2)
     if resolution > _MAX_RESOLUTION:
         raise ValueError(
             f"resolution={resolution} would evaluate the model at {resolution**2:,} grid points; "
@@ -423,7 +410,7 @@ def plot_decision_boundary(
         ``(fig, ax)``.
     """
     _check_ax(ax)
-    proba = _flag(proba, "proba", "shade the probability of class 1, or flat class regions")
+    proba = check_flag(proba, "proba", meaning="shade the probability of class 1, or flat class regions")
     points = _check_points(X)
     labels = None if y is None else _to_class_indices(y, "y")
     if labels is not None and labels.shape[0] != points.shape[0]:
@@ -604,8 +591,8 @@ def plot_image_grid(
     Returns:
         The figure.
     """
-    ncols = _whole_number(ncols, "ncols")
-    max_images = _whole_number(max_images, "max_images")
+    ncols = check_whole(ncols, "ncols", minimum=1)
+    max_images = check_whole(max_images, "max_images", minimum=1)
     _check_cmap(cmap)
     shown = _images_for_display(images)[:max_images]
     count = shown.shape[0]
@@ -772,7 +759,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
         classes, columns are predictions, so the diagonal holds the correct predictions.
     """
     if num_classes is not None:
-        num_classes = _whole_number(num_classes, "num_classes")
+        num_classes = check_whole(num_classes, "num_classes", minimum=1)
     true = _to_class_indices(y_true, "y_true")
     pred = _to_class_indices(y_pred, "y_pred")
     if true.shape != pred.shape:
@@ -815,7 +802,7 @@ def plot_confusion_matrix(
         ``(fig, ax)``.
     """
     _check_ax(ax)
-    normalize = _flag(normalize, "normalize", "rows as fractions of each true class")
+    normalize = check_flag(normalize, "normalize", meaning="rows as fractions of each true class")
     cm = confusion_matrix(y_true, y_pred)
     if classes is not None:
         classes = _class_names(classes, cm.shape[0] - 1)

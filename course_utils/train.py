@@ -28,6 +28,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
+from course_utils._args import check_whole
 from course_utils._train_checks import (
     binary_threshold,
     check_data,
@@ -46,7 +47,6 @@ from course_utils._train_checks import (
     predict,
     score,
     transformed,
-    whole,
 )
 
 __all__ = ["History", "accuracy", "evaluate", "fit"]
@@ -249,7 +249,7 @@ def evaluate(model: nn.Module, data: Data, loss_fn: Callable[[Tensor, Tensor], T
     model's own.
     """
     check_model(model)
-    batch_size = whole("batch_size", batch_size)
+    batch_size = check_whole(batch_size, "batch_size", minimum=1)
     check_data(data, "data")
     check_function(loss_fn, "loss_fn", "loss_fn(outputs, targets)")
     device = model_device(model, device)
@@ -322,7 +322,7 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
     """
     # First, check what can be checked before training.
     check_model(model)
-    epochs, batch_size = whole("epochs", epochs), whole("batch_size", batch_size)
+    epochs, batch_size = check_whole(epochs, "epochs", minimum=1), check_whole(batch_size, "batch_size", minimum=1)
     check_data(train_data, "train_data")
     check_data(val_data, "val_data")
     check_function(loss_fn, "loss_fn", "loss_fn(outputs, targets)")

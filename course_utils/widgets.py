@@ -35,6 +35,7 @@ from IPython.display import display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from course_utils._args import check_flag, check_whole
 from course_utils.plots import course_style
 
 __all__ = [
@@ -383,18 +384,14 @@ def _check_arguments(draw: Any, controls: Any, static: Any, ncols: Any, figsize_
             value = setting if isinstance(setting, (numbers.Number, str)) else control.value
             raise TypeError(f"static[{i}] is a {type(setting).__name__}, but each setting is a dict "
                             f"of control values, e.g. {{{first!r}: {value!r}}}")
-    if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
-        kind = TypeError if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) \
-            else ValueError
-        raise kind(f"ncols must be a whole number of at least 1 (panels per row), got {ncols!r}")
+    check_whole(ncols, "ncols", minimum=1, unit=" of panels per row")
     size = "figsize_per_panel must be (width, height) in inches, e.g. (4, 3.2)"
     if not isinstance(figsize_per_panel, Sequence) or len(figsize_per_panel) != 2 or not all(
             isinstance(v, numbers.Real) and not isinstance(v, bool) for v in figsize_per_panel):
         raise TypeError(f"{size}; got {figsize_per_panel!r}")
     if not all(math.isfinite(v) and v > 0 for v in figsize_per_panel):
         raise ValueError(f"{size}, with positive sizes; got {figsize_per_panel!r}")
-    if not isinstance(continuous_update, (bool, np.bool_)):
-        raise TypeError(f"continuous_update must be True or False, got {continuous_update!r}")
+    check_flag(continuous_update, "continuous_update", meaning="redraw while a slider moves")
 
 
 def interactive_plot(

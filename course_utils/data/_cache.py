@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._args import check_folder
+from .._args import check_folder
 
 DATA_DIR_VARIABLE = "COURSE_DATA_DIR"
 OFFLINE_VARIABLE = "COURSE_OFFLINE"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._args import check_choice, check_flag, check_folder
+from .._args import check_choice, check_flag, check_folder
 from ._cache import DataFolderError, entry_problem, offline_requested, resolve_data_dir
 from .images import CIFAR_FOLDER, load_cifar10, load_digits
 from .imageset import ImageSet

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._args import check_flag
+from .._args import check_flag
 from ._cache import (
     CorruptDataError,
     DatasetUnavailableError,

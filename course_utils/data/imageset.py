@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import TensorDataset
 
-from ._args import check_choice, check_real, check_whole
+from .._args import check_choice, check_real, check_whole
 
 SPLITS = ("train", "test")
 

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torchvision.datasets import MNIST, FashionMNIST
 
-from ._args import check_choice, check_flag, check_folder
+from .._args import check_choice, check_flag, check_folder
 from ._cache import (
     DATA_DIR_VARIABLE,
     CorruptDataError,

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._args import check_choice, check_whole
+from .._args import check_choice, check_whole
 from ._cache import CorruptDataError, DatasetUnavailableError, check_bundled
 
 # name -> file inside the installed ``skimage/data`` folder

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._args import check_choice, check_flag
+from .._args import check_choice, check_flag
 from ._cache import CorruptDataError, check_bundled, package_folder
 
 NAME_KINDS: tuple[str, ...] = ("first", "male", "female", "last")

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._args import check_choice, check_real, check_whole
+from .._args import check_choice, check_real, check_whole
 
 MAX_POINTS = 10_000_000  # a toy set; more would take gigabytes of memory
 TOY_SETS: tuple[str, ...] = ("xor", "moons", "circles", "spirals", "blobs")

@@ -1,4 +1,4 @@
-"""Checks for the arguments of the public data functions.
+"""Checks for the arguments of the public functions of course_utils.
 
 Each check returns the value in a clean form (a plain ``int``, ``float``, ``bool`` or
 ``Path``) or raises a ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind,
@@ -84,11 +84,15 @@ def check_real(
     return number
 
 
-def check_flag(value: object, argument: str) -> bool:
-    """Return ``value`` as a ``bool`` if it is ``True`` or ``False`` (or the numbers 0 and 1)."""
+def check_flag(value: object, argument: str, *, meaning: str = "") -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False`` (or the numbers 0 and 1).
+
+    ``meaning`` says what True means, e.g. ``"rows as fractions of each true class"``.
+    """
     if _is_bool(value) or (isinstance(value, numbers.Integral) and value in (0, 1)):
         return bool(value)
-    raise TypeError(f"{argument} must be True or False, not {_shown(value)}.")
+    said = f" ({meaning})" if meaning else ""
+    raise TypeError(f"{argument} must be True or False{said}, not {_shown(value)}.")
 
 
 def check_folder(value: object, argument: str = "data_dir") -> Path | None:
