@@ -35,6 +35,10 @@ __all__ = ["ThreadChoice", "busy_elsewhere", "choose_threads", "manage_threads",
 VARIABLE = "COURSE_THREADS"
 _CGROUP = Path("/sys/fs/cgroup")
 _FIRST_SAMPLE_S = 0.2  # how long the first measurement of the other processes' load takes
+# The counters tick 100 times a second, so a load measured over a few milliseconds (the gap
+# between two quick cells) is mostly rounding: one tick more or less reads as a whole CPU.
+# Below this window the last choice stands and the window keeps growing.
+_MIN_WINDOW_S = 0.5
 
 
 def _cgroup_quota(root: Path = _CGROUP) -> float | None:
@@ -191,13 +195,21 @@ def manage_threads() -> ThreadChoice:
             torch.set_num_threads(fixed)
         choice = ThreadChoice(fixed, usable, 0.0, why)
     else:
-        busy, sample = busy_elsewhere(_state.get("sample"))  # type: ignore[arg-type]
+        since, previous = _state.get("sample"), _state.get("measured")
+        if (isinstance(since, _Sample) and isinstance(previous, ThreadChoice)
+                and time.monotonic() - since.wall < _MIN_WINDOW_S):
+            if torch.get_num_threads() != previous.threads:
+                torch.set_num_threads(previous.threads)
+            _install_cell_hook()
+            return previous  # too short a window to measure anything: keep the last choice
+        busy, sample = busy_elsewhere(since if isinstance(since, _Sample) else None)
         _state["sample"] = sample
         threads = choose_threads(usable, busy)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         reason = f"{busy:.1f} CPUs busy elsewhere" if busy >= 0.05 else "the others are idle"
         choice = ThreadChoice(threads, usable, busy, reason)
+        _state["measured"] = choice
         _install_cell_hook()
     _state["choice"] = choice
     return choice

@@ -86,6 +86,23 @@ def test_busy_elsewhere_subtracts_this_process(monkeypatch):
     assert others == pytest.approx(1.0) and sample is not None
 
 
+def test_a_window_too_short_to_measure_keeps_the_last_choice(monkeypatch):
+    # Between two quick cells only milliseconds pass: the 100 Hz counters would read one tick
+    # of a neighbour as a whole busy CPU (or miss a busy loop), so the choice must stand.
+    now = [100.0]
+    monkeypatch.setattr(threads.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(threads, "usable_cpus", lambda: 2)
+    loads = iter([1.0, 0.0])
+    monkeypatch.setattr(threads, "busy_elsewhere",
+                        lambda since, **kw: (next(loads), threads._Sample(now[0], 0.0, 0.0)))
+    assert threads.manage_threads().threads == 1
+    now[0] += 0.01
+    torch.set_num_threads(2)  # something else changed it in between
+    assert threads.manage_threads().threads == 1 and torch.get_num_threads() == 1
+    now[0] += threads._MIN_WINDOW_S
+    assert threads.manage_threads().threads == 2  # a window long enough is measured again
+
+
 def test_busy_elsewhere_without_counters_assumes_idle(monkeypatch):
     monkeypatch.setattr(threads, "_system_busy_seconds", lambda: None)
     assert threads.busy_elsewhere() == (0.0, None)
