@@ -10,6 +10,7 @@ explain them.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -237,6 +238,8 @@ def check_scheduler(scheduler: Any, optimizer: Any, epochs: int, batches: int | 
 def binary_threshold(loss_fn: Any) -> float | None:
     """Where a single score per example splits the classes: 0 for a loss that takes logits
     (``BCEWithLogitsLoss``), 0.5 for one that takes probabilities (``BCELoss``), else None."""
+    while isinstance(loss_fn, functools.partial):  # partial(F.binary_cross_entropy, weight=w)
+        loss_fn = loss_fn.func
     if _is(loss_fn, (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits)):
         return 0.0
     return 0.5 if _is(loss_fn, (nn.BCELoss, F.binary_cross_entropy)) else None

@@ -74,8 +74,8 @@ def accuracy(outputs: Tensor, targets: Tensor, *, threshold: float | None = None
         threshold: for two classes only. By default, scores that all lie in [0, 1] are
             read as probabilities (threshold 0.5), any others as logits (threshold 0).
             Logits can all fall in [0, 1] by chance, so pass ``threshold=0`` for logits
-            (``0.5`` for probabilities) to be sure; ``fit`` and ``evaluate`` do this for
-            ``BCEWithLogitsLoss`` and ``BCELoss``.
+            (``0.5`` for probabilities) to be sure. ``fit`` and ``evaluate`` pass 0.5 for
+            ``BCELoss`` and 0 for any other loss.
 
     Raises:
         TypeError: if ``outputs`` or ``targets`` is not a tensor.
@@ -85,10 +85,14 @@ def accuracy(outputs: Tensor, targets: Tensor, *, threshold: float | None = None
     """
     predictions, targets, classes = _predictions_and_targets(outputs, targets, threshold)
     labels = targets.long()
-    fraction = (predictions == labels).float().mean().item()
-    # A few cheap reductions (no pass that allocates a mask) check the rest.
-    if outputs.is_floating_point() and not math.isfinite(
-            outputs.sum(dtype=torch.float32 if outputs.element_size() < 4 else None).item()):
+    # One read from the device for everything: the fraction, whether the outputs are finite,
+    # and the smallest and largest label.
+    finite = (torch.isfinite(outputs).all() if outputs.is_floating_point()
+              else torch.ones((), dtype=torch.bool, device=outputs.device))
+    fraction, all_finite, low, high = torch.stack([
+        (predictions == labels).float().mean(), finite.float(),
+        labels.min().float(), labels.max().float()]).tolist()
+    if not all_finite:
         raise ValueError(
             "accuracy: the outputs hold NaN or infinite values: the model diverged, or its "
             "inputs hold NaN. Check torch.isfinite(inputs).all(), and try a lower learning rate."
@@ -99,7 +103,6 @@ def accuracy(outputs: Tensor, targets: Tensor, *, threshold: float | None = None
             f"{_first(targets, _not_whole(targets))}). For a regression (nn.MSELoss...) "
             "accuracy means nothing: pass metrics={} to fit and evaluate, or a metric of your own."
         )
-    low, high = labels.min().item(), labels.max().item()
     if low < 0 or (classes is not None and high >= classes):
         raise ValueError(_label_out_of_range(labels, classes, tuple(outputs.shape)))
     return fraction
@@ -232,9 +235,9 @@ def _num_batches(data: Data, batch_size: int) -> int | None:
 def _default_metrics(loss_fn: Any) -> dict[str, Metric]:
     """Accuracy, told whether one score per example is a logit or a probability."""
     threshold = binary_threshold(loss_fn)
-    if threshold is None:
-        return {"accuracy": accuracy}
-    return {"accuracy": functools.partial(accuracy, threshold=threshold)}
+    # A loss we cannot recognise (a lambda, a loss of one's own) most often takes logits, and
+    # guessing per batch would let one epoch mix two thresholds: 0, as fit always did.
+    return {"accuracy": functools.partial(accuracy, threshold=0.0 if threshold is None else threshold)}
 
 
 def evaluate(model: nn.Module, data: Data, loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
@@ -354,11 +357,11 @@ def fit(model: nn.Module, train_data: Data, *, epochs: int, val_data: Data | Non
                 check_first_batch(outputs, targets, loss_fn, metrics,
                                   {"train_data": train_data, "val_data": val_data})
             loss = measure(loss_fn, outputs, targets, backward=True)  # 2. measure the error
+            optimizer.zero_grad()                # 3. forget the last step's gradients
+            loss.backward()                      # 4. backpropagate
             value = loss.item()
             if not math.isfinite(value):         #    (stop before a NaN reaches the weights)
                 raise not_finite(value, f"at epoch {epoch}, batch {batch}", inputs, optimizer)
-            optimizer.zero_grad()                # 3. forget the last step's gradients
-            loss.backward()                      # 4. backpropagate
             optimizer.step()                     # 5. update the weights
             if scheduler is not None:
                 scheduler.step()

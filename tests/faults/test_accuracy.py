@@ -9,6 +9,7 @@ broadcast.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -201,3 +202,37 @@ def test_accuracy_equals_the_float32_mean_it_always_was() -> None:
         labels = torch.randint(0, 10, (n,), generator=generator)
         expected = (scores.argmax(dim=1) == labels).float().mean().item()
         assert accuracy(scores, labels) == expected
+
+
+class _Scores(nn.Module):
+    """A 'model' that returns fixed scores, one per example."""
+
+    def __init__(self, scores: torch.Tensor) -> None:
+        super().__init__()
+        self.scores = scores
+        self.unused = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.scores[x.long()] + 0 * self.unused
+
+
+def test_fit_and_evaluate_read_scores_of_an_unknown_loss_as_logits() -> None:
+    # Logits can all fall in [0, 1] early in training; with a loss fit cannot recognise (a
+    # lambda, a partial of the logits loss) they must still be split at 0, as fit always did.
+    scores = torch.linspace(0.3, 0.6, 200)
+    data = (torch.arange(200.0), torch.ones(200))
+    model = _Scores(scores)
+    for loss in (lambda o, t: F.binary_cross_entropy_with_logits(o, t),
+                 functools.partial(F.binary_cross_entropy_with_logits, pos_weight=torch.tensor(2.0)),
+                 nn.BCEWithLogitsLoss()):
+        assert evaluate(model, data, loss)["accuracy"] == 1.0
+    # A partial of the probability loss is still read as probabilities (threshold 0.5).
+    half = sum(float(s) > 0.5 for s in scores) / 200
+    assert evaluate(model, data, functools.partial(F.binary_cross_entropy))["accuracy"] == pytest.approx(half, abs=1e-6)
+
+
+def test_large_finite_outputs_are_not_taken_for_nan() -> None:
+    # The sum of big float32 scores overflows to inf; the scores themselves are finite.
+    outputs = torch.full((4, 3), 3e38)
+    outputs[:, 1] = 3.3e38
+    assert accuracy(outputs, torch.tensor([1, 1, 1, 1])) == 1.0
