@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,12 +28,14 @@ POLL_S = 0.2  # how often a waiting process looks again
 
 def _owner_is_gone(path: Path) -> bool:
     """True when the lock names a process on this machine that no longer exists (POSIX only)."""
+    if os.name != "posix":  # os.kill(pid, 0) kills on Windows, and reading blocks deleting
+        return False
     try:
         pid_text, host = path.read_text(encoding="utf-8").split()[:2]
         pid = int(pid_text)
     except (OSError, ValueError):
         return False
-    if os.name != "posix" or host != socket.gethostname():  # os.kill(pid, 0) kills on Windows
+    if host != socket.gethostname():
         return False
     try:
         os.kill(pid, 0)
@@ -43,7 +46,42 @@ def _owner_is_gone(path: Path) -> bool:
     return False
 
 
-def _acquire(path: Path, done: Callable[[], bool], say: Callable[[str], None], what: str) -> bool:
+def _remove(path: Path) -> None:
+    """Delete ``path`` if it is there; on Windows a reader can hold it open for a moment."""
+    for attempt in range(5):
+        try:
+            path.unlink(missing_ok=True)
+            return
+        except PermissionError:
+            time.sleep(0.05 * (attempt + 1))
+        except OSError:
+            return
+    # Still held: leave it. A lock nobody touches counts as stale after STALE_S seconds.
+
+
+def _take_over(path: Path, seen: tuple[int, int, int] | None) -> None:
+    """Remove the stale lock ``path``, but only the one that was judged stale.
+
+    Renaming is atomic, so of several waiters that judged the same lock stale only one
+    moves it away. If what it moved is not the lock it looked at (a peer already took
+    over and made a fresh one), it puts that one back.
+    """
+    private = path.with_name(f"{path.name}.stale-{uuid.uuid4().hex}")
+    try:
+        os.replace(path, private)
+    except OSError:
+        return  # gone already, or another waiter moved it first
+    try:
+        info = private.stat()
+        if seen is not None and (info.st_mtime_ns, info.st_size, info.st_ino) != seen:
+            os.link(private, path)  # fails if a newer lock exists: then that one stands
+    except OSError:
+        pass
+    _remove(private)
+
+
+def _acquire(path: Path, token: str, done: Callable[[], bool], say: Callable[[str], None],
+             what: str) -> bool:
     """Wait until this process holds the lock (True) or ``done()`` says a peer finished (False)."""
     seen: tuple[int, int, int] | None = None
     changed = time.monotonic()
@@ -53,11 +91,16 @@ def _acquire(path: Path, done: Callable[[], bool], say: Callable[[str], None], w
             descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             pass
+        except PermissionError:  # Windows: a lock being deleted cannot be created yet
+            if os.name != "nt":
+                raise
+            time.sleep(POLL_S)
+            continue
         else:
             with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                stream.write(f"{os.getpid()} {socket.gethostname()}\n")
+                stream.write(f"{os.getpid()} {socket.gethostname()} {token}\n")
             if done():  # a peer finished just before we took the lock
-                path.unlink(missing_ok=True)
+                _release(path, token)
                 return False
             return True
         try:
@@ -68,13 +111,24 @@ def _acquire(path: Path, done: Callable[[], bool], say: Callable[[str], None], w
         if state != seen:  # measured on our own clock, so clock skew between hosts is harmless
             seen, changed = state, time.monotonic()
         if time.monotonic() - changed > STALE_S or _owner_is_gone(path):
-            path.unlink(missing_ok=True)
+            _take_over(path, seen)
+            seen, changed = None, time.monotonic()
             continue
         if not told:
             say(f"Another process is downloading {what} into {path.parent}; waiting for it.")
             told = True
         time.sleep(POLL_S)
     return False
+
+
+def _release(path: Path, token: str) -> None:
+    """Delete the lock if it is still ours (a peer may have taken over a lock it judged stale)."""
+    try:
+        ours = token in path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    if ours:
+        _remove(path)
 
 
 @contextmanager
@@ -86,7 +140,8 @@ def download_lock(
     ``done()`` tells whether the data is already there (it is asked while waiting); ``say``
     prints the one line shown when this process has to wait.
     """
-    if not _acquire(path, done, say, what):
+    token = uuid.uuid4().hex
+    if not _acquire(path, token, done, say, what):
         yield False
         return
     stop = threading.Event()
@@ -105,4 +160,4 @@ def download_lock(
     finally:
         stop.set()
         beater.join()
-        path.unlink(missing_ok=True)
+        _release(path, token)

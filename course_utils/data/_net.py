@@ -316,6 +316,7 @@ def download_files(mirrors: Sequence[str], files: dict[str, str], target: Path, 
         live = prefer_https(mirrors)
         deadline = time.monotonic() + ATTEMPT_TIMEOUT_S  # until a first mirror answers
         with scratch_folder(target) as scratch:
+            down: list[str] = []  # why mirrors were dropped, for the files after them
             for name, md5 in files.items():
                 problems = []
                 for mirror in list(live):
@@ -326,12 +327,14 @@ def download_files(mirrors: Sequence[str], files: dict[str, str], target: Path, 
                         problems.append(str(error))
                         if error.server_down:
                             live.remove(mirror)
+                            down.append(str(error))
                         continue
                     deadline = float("inf")
                     publish(scratch / name, target / name)
                     break
                 else:
-                    raise DownloadFailed("; ".join(problems) or "no mirror left to try")
+                    raise DownloadFailed("; ".join(problems or down)
+                                         or "no mirror was left to try: run this again later")
 
 
 def download_archive(url: str, md5: str, root: Path, folder: str, members: dict[str, str], *,

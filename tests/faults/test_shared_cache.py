@@ -8,6 +8,7 @@ import only the download modules (no torch); the slow ones run the real loaders.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -278,3 +279,52 @@ def test_three_processes_load_mnist_for_the_first_time(online: Path) -> None:
         reports = run_children(child_load, jobs, timeout=300)
     assert sorted(reports) == [("ok", 10), ("ok", 20), ("ok", 20)]
     assert leftovers(online) == []
+
+
+def test_a_lock_that_is_no_longer_ours_is_left_in_place(tmp_path: Path) -> None:
+    # A peer judged our lock stale and took over: finishing must not delete the peer's lock.
+    path = tmp_path / ".download.lock"
+    with _lock.download_lock(path, done=lambda: False, what="MNIST", say=print) as holding:
+        assert holding
+        path.write_text(f"1 {socket.gethostname()} someone-else\n")
+    assert path.read_text().endswith("someone-else\n")
+
+
+def test_a_fresh_lock_survives_a_late_stale_takeover(tmp_path: Path) -> None:
+    # Two waiters judged the same old lock stale; the first replaced it with its own. The
+    # second, acting on what it saw of the old one, must put the fresh lock back.
+    path = tmp_path / ".download.lock"
+    path.write_text("999999 elsewhere\n")
+    info = path.stat()
+    seen = (info.st_mtime_ns, info.st_size, info.st_ino)
+    path.unlink()
+    path.write_text(f"{os.getpid()} {socket.gethostname()} the-new-holder\n")
+    _lock._take_over(path, seen)
+    assert path.read_text().endswith("the-new-holder\n")
+    assert [p.name for p in tmp_path.iterdir()] == [".download.lock"]  # no private copy left
+
+
+_HOLDER = """
+import sys, time
+from pathlib import Path
+from course_utils.data import _lock
+path, log = Path(sys.argv[1]), Path(sys.argv[2])
+with _lock.download_lock(path, done=lambda: False, what="x", say=lambda line: None):
+    start = time.monotonic()
+    time.sleep(0.15)
+    with log.open("a") as stream:
+        stream.write(f"{start} {time.monotonic()}\\n")
+"""
+
+
+@pytest.mark.slow
+def test_waiters_on_a_dead_processs_lock_hold_it_one_at_a_time(tmp_path: Path) -> None:
+    for trial in range(5):
+        path, log = tmp_path / f"lock{trial}", tmp_path / f"log{trial}"
+        path.write_text(f"999999 {socket.gethostname()}\n")  # a process that no longer exists
+        holders = [subprocess.Popen([sys.executable, "-c", _HOLDER, str(path), str(log)])
+                   for _ in range(6)]
+        assert all(holder.wait(timeout=60) == 0 for holder in holders)
+        spans = sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines())
+        assert len(spans) == 6
+        assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans)), spans
