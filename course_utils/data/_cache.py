@@ -18,15 +18,20 @@
 from __future__ import annotations
 
 import errno
+import gzip
 import hashlib
 import importlib.util
+import io
 import os
 import shutil
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 from .._args import check_folder
 
@@ -222,6 +227,42 @@ def check_bundled(path: Path, what: str, reinstall: str) -> None:
             f"The {what} {path} is damaged (it {problem[1]}). Reinstall the package that "
             f"provides it: {reinstall}"
         )
+
+
+def read_bundled_images(path: Path, what: str, reinstall: str, *, rows: int, pixel_max: int,
+                        label_counts: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Read a bundled gzip CSV of images (one per row, its label last) and check all of it.
+
+    Returns the pixels ``(rows, D)`` as float64 and the labels as int64. A file that is
+    missing, truncated, of another shape, with pixels outside ``0..pixel_max`` or other
+    counts per label than ``label_counts`` raises :class:`CorruptDataError` naming the
+    file and the reinstall command.
+    """
+
+    def corrupt(why: str) -> CorruptDataError:
+        return CorruptDataError(
+            f"The {what} {path} is damaged ({why}). Reinstall the package that provides it: "
+            f"{reinstall}"
+        )
+
+    check_bundled(path, what, reinstall)
+    try:
+        with gzip.open(path, "rb") as stream:
+            table = np.loadtxt(io.BytesIO(stream.read()), delimiter=",", ndmin=2)
+    except (OSError, EOFError, zlib.error, ValueError) as error:
+        raise corrupt(str(error) or type(error).__name__) from None
+    if table.shape[0] != rows or table.shape[1] < 2:
+        raise corrupt(f"expected {rows} rows of pixels and a label, found shape {table.shape}")
+    pixels, labels = table[:, :-1], table[:, -1]
+    if not np.array_equal(table, np.round(table)) or table.min() < 0:
+        raise corrupt("values must be whole numbers, not negative")
+    if pixels.max() > pixel_max or labels.max() >= len(label_counts):
+        raise corrupt(f"pixels must be 0 to {pixel_max} and labels 0 to {len(label_counts) - 1}")
+    counts = tuple(int(n) for n in np.bincount(labels.astype(np.int64), minlength=len(label_counts)))
+    if counts != tuple(label_counts):
+        raise corrupt(f"expected {label_counts} images of the labels 0 to {len(label_counts) - 1}, "
+                      f"found {counts}")
+    return pixels, labels.astype(np.int64)
 
 
 def file_md5(path: Path) -> str:

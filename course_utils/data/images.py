@@ -8,10 +8,7 @@ ships is read and validated here (gzip's checksum, 1,797 rows of 64 whole pixel 
 
 from __future__ import annotations
 
-import gzip
-import io
 import pickle
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +20,11 @@ from ._cache import (
     DatasetUnavailableError,
     cached_file,
     cached_folder,
-    check_bundled,
     check_md5,
     connect_hint,
     offline_requested,
     package_folder,
+    read_bundled_images,
     resolve_data_dir,
     writable_folder,
 )
@@ -156,30 +153,9 @@ def digits_path() -> Path:
 
 def read_digits() -> tuple[np.ndarray, np.ndarray]:
     """Read and validate scikit-learn's digits: float images (1797, 8, 8) in 0..16, int64 labels."""
-    path = digits_path()
-
-    def corrupt(why: str) -> CorruptDataError:
-        return CorruptDataError(
-            f"scikit-learn's digits file {path} is damaged ({why}). Reinstall the package "
-            f"that provides it: {DIGITS_REINSTALL}"
-        )
-
-    check_bundled(path, "scikit-learn digits file", DIGITS_REINSTALL)
-    try:
-        with gzip.open(path, "rb") as stream:
-            table = np.loadtxt(io.BytesIO(stream.read()), delimiter=",", ndmin=2)
-    except (OSError, EOFError, zlib.error, ValueError) as error:
-        raise corrupt(str(error) or type(error).__name__) from None
-    if table.shape != (1797, 65):
-        raise corrupt(f"expected 1797 rows of 65 numbers, found shape {table.shape}")
-    if not np.array_equal(table, np.round(table)) or table.min() < 0:
-        raise corrupt("values must be whole numbers, not negative")
-    if table[:, :-1].max() > 16 or table[:, -1].max() > 9:
-        raise corrupt("pixels must be 0 to 16 and labels 0 to 9")
-    labels = table[:, -1].astype(np.int64)
-    if tuple(np.bincount(labels, minlength=10)) != DIGITS_COUNTS:
-        raise corrupt(f"expected {DIGITS_COUNTS} images of the digits 0-9")
-    return table[:, :-1].reshape(-1, 8, 8), labels
+    pixels, labels = read_bundled_images(digits_path(), "scikit-learn digits file", DIGITS_REINSTALL,
+                                         rows=1797, pixel_max=16, label_counts=DIGITS_COUNTS)
+    return pixels.reshape(-1, 8, 8), labels
 
 
 def load_digits(split: str = "train", *, verbose: bool = True) -> ImageSet:

