@@ -325,6 +325,14 @@ def clear_proxies(monkeypatch: object) -> None:
             monkeypatch.delenv(variant, raising=False)  # type: ignore[attr-defined]
 
 
+def online_with_data_dir(monkeypatch: object, folder: Path) -> Path:
+    """Online as far as the course can tell (no proxy, no COURSE_OFFLINE), caching in ``folder``."""
+    clear_proxies(monkeypatch)
+    monkeypatch.delenv("COURSE_OFFLINE", raising=False)  # type: ignore[attr-defined]
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))  # type: ignore[attr-defined]
+    return folder
+
+
 def deny_writes(monkeypatch: object, folder: Path) -> None:
     """Make creating anything inside ``folder`` fail with "Permission denied", even as root.
 

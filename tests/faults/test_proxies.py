@@ -18,8 +18,8 @@ from course_utils.data import _net
 from tests.faults.data_fixtures import (
     apply_patches,
     checksum_patches,
-    clear_proxies,
     free_port,
+    online_with_data_dir,
     serving,
     tiny_cifar_archive,
     tiny_mnist,
@@ -30,10 +30,7 @@ NOWHERE = "http://mnist.course-test.invalid/mnist/"  # resolvable only by the pr
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    clear_proxies(monkeypatch)
-    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "data"
+    return online_with_data_dir(monkeypatch, tmp_path / "data")
 
 
 @pytest.fixture

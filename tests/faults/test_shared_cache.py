@@ -27,8 +27,8 @@ from tests.faults.data_fixtures import (
     child_download,
     child_load,
     cifar_members,
-    clear_proxies,
     md5,
+    online_with_data_dir,
     run_children,
     serving,
     tiny_cifar_archive,
@@ -42,11 +42,8 @@ CIFAR = "cifar-10-batches-py"
 @pytest.fixture
 def online(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty shared data folder, no proxy, no COURSE_OFFLINE."""
-    clear_proxies(monkeypatch)
-    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
-    folder = tmp_path / "shared data"  # a space, as on many Windows and macOS machines
-    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
-    return folder
+    # A space in the name, as on many Windows and macOS machines.
+    return online_with_data_dir(monkeypatch, tmp_path / "shared data")
 
 
 def leftovers(folder: Path) -> list[str]:

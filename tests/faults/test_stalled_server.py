@@ -19,7 +19,7 @@ from course_utils.data import _net
 from tests.faults.data_fixtures import (
     apply_patches,
     checksum_patches,
-    clear_proxies,
+    online_with_data_dir,
     serving,
     tiny_cifar_archive,
     tiny_mnist,
@@ -32,10 +32,7 @@ STALLED = r"(?s)127\.0\.0\.1:\d+.*(did not answer|stopped sending|far too slowly
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    clear_proxies(monkeypatch)
-    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "course data"))
-    return tmp_path / "course data"
+    return online_with_data_dir(monkeypatch, tmp_path / "course data")
 
 
 @pytest.fixture
