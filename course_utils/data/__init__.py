@@ -13,7 +13,11 @@ Main entry points:
 - :func:`train_val_split` cuts a stratified validation set out of a training set;
 - :func:`make_toy` draws 2-D point clouds (``"xor"``, ``"moons"``, ``"spirals"``...);
 - :func:`load_photo` returns a real photograph as a tensor;
-- :func:`load_names` returns thousands of real first or last names;
+- :func:`load_names` returns thousands of real first or last names (US Census 1990);
+- text vendored in this package: :func:`load_baby_names` (makemore's 32,033 names),
+  :func:`load_shakespeare` (tiny Shakespeare), :func:`load_review_sentences` (2,000
+  labelled review sentences);
+- :func:`load_series` returns a real time series bundled with statsmodels (sunspots, CO2...);
 - :func:`dataset_sources` reports where each dataset would come from, without loading it.
 
 Two environment variables change the behaviour: ``COURSE_DATA_DIR`` (where downloads are
@@ -30,10 +34,18 @@ from ._cache import (
     offline_requested,
 )
 from .catalog import DATASETS, dataset_sources, load_dataset
+from .corpora import (
+    REVIEW_DOMAINS,
+    ReviewSentences,
+    load_baby_names,
+    load_review_sentences,
+    load_shakespeare,
+)
 from .images import load_cifar10, load_digits
 from .imageset import ImageSet, train_val_split
 from .mnist import load_fashion_mnist, load_mnist
 from .photos import PHOTOS, load_photo
+from .series import SERIES, TimeSeries, load_series
 from .text import NAME_KINDS, load_names
 from .toy import TOY_SETS, make_toy
 
@@ -41,13 +53,18 @@ __all__ = [
     "DATASETS",
     "NAME_KINDS",
     "PHOTOS",
+    "REVIEW_DOMAINS",
+    "SERIES",
     "TOY_SETS",
     "CorruptDataError",
     "DataFolderError",
     "DatasetUnavailableError",
     "ImageSet",
+    "ReviewSentences",
+    "TimeSeries",
     "data_dir",
     "dataset_sources",
+    "load_baby_names",
     "load_cifar10",
     "load_dataset",
     "load_digits",
@@ -55,6 +72,9 @@ __all__ = [
     "load_mnist",
     "load_names",
     "load_photo",
+    "load_review_sentences",
+    "load_series",
+    "load_shakespeare",
     "make_toy",
     "offline_requested",
     "train_val_split",
