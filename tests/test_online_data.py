@@ -15,6 +15,10 @@ points ``COURSE_DATA_DIR`` at it and runs every notebook top to bottom, assertin
 - the cells that only run online (Fashion-MNIST, CIFAR-10) do run, on the full sets.
 
 A fast static test keeps every MNIST loader call in the notebooks explicit about its source.
+Notebooks whose data never comes from the cache (text and series vendored in the package or
+shipped by an installed one) see the same data online and offline, so they are not run
+again here; another fast test sorts every loader they call into one of the two kinds, so
+that a new loader with a download cannot slip past this module.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ FULL_COUNTS = {"MNIST": {"train": 60_000, "test": 10_000}, "Fashion-MNIST": {"tr
                "CIFAR-10": {"train": 50_000, "test": 10_000}}
 SAMPLE_COUNTS = {"train": 4_000, "test": 1_000}
 LOADERS = {"load_mnist": "MNIST", "load_fashion_mnist": "Fashion-MNIST", "load_cifar10": "CIFAR-10"}
+# Loaders whose data ships inside an installed package: the same online and offline.
+NEVER_DOWNLOAD = {"load_digits", "load_photo", "load_names", "load_baby_names", "load_shakespeare",
+                  "load_review_sentences", "load_series", "make_toy"}
 
 
 def _code(nb: nbformat.NotebookNode) -> str:
@@ -73,6 +80,43 @@ def _loader_calls(nb: nbformat.NotebookNode) -> list[tuple[str, str | None]]:
     return calls
 
 
+def _data_calls(nb: nbformat.NotebookNode) -> set[str]:
+    """Names of the ``course_utils.data`` functions the notebook's code calls."""
+    import course_utils.data as data
+
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if name in data.__all__ and callable(getattr(data, name)) and name.startswith(("load_", "make_")):
+                    names.add(name)
+    return names
+
+
+def test_every_data_loader_is_sorted_into_cached_or_bundled() -> None:
+    import course_utils.data as data
+
+    loaders = {name for name in data.__all__ if name.startswith(("load_", "make_")) and callable(getattr(data, name))}
+    unsorted = loaders - set(LOADERS) - NEVER_DOWNLOAD - {"load_dataset"}
+    assert not unsorted, (f"{sorted(unsorted)}: add each to LOADERS (it can download, so notebooks that call "
+                          "it run here with a full-size cache) or to NEVER_DOWNLOAD (its data ships in a package)")
+
+
+def _uses_the_cache(path: Path) -> bool:
+    _, nb = tools.read_notebook(path, path.name)
+    return bool(_data_calls(nb) - NEVER_DOWNLOAD)
+
+
+CACHED = [path for path in NOTEBOOKS if _uses_the_cache(path)]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name[:2] for p in NOTEBOOKS])
 def test_every_mnist_call_says_which_source_it_wants(path: Path) -> None:
     """A notebook never changes silently with the machine: each MNIST call names its source."""
@@ -96,7 +140,7 @@ def _stream_text(nb: nbformat.NotebookNode) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name[:2] for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", CACHED, ids=[p.name[:2] for p in CACHED])
 def test_notebook_runs_with_full_size_data(path: Path, full_cache: tuple[Path, str], tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from nbclient import NotebookClient
