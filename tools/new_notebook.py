@@ -174,7 +174,7 @@ def skeleton(entry: Entry) -> NotebookNode:
             f"### Exercise {entry.number}.1: TODO title\n\n"
             "TODO: a task that practises this notebook's main idea. Register its check in "
             f"`course_utils/exercises/nb{entry.number}.py` and plausible wrong answers in "
-            "`tests/answers/nb{entry.number}.py` (see CONTRIBUTING.md, *Adding an exercise*).",
+            f"`tests/answers/nb{entry.number}.py` (see CONTRIBUTING.md, *Adding an exercise*).",
             id="exercises",
         ),
         *_exercise_cells(entry.number),
