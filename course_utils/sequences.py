@@ -143,6 +143,7 @@ def plot_attention(weights: Tensor, queries: Sequence[str], keys: Sequence[str],
     image = ax.imshow(weights.detach().float().cpu().numpy(), cmap="viridis", vmin=0.0, aspect="auto")
     ax.set_xticks(range(cols), [str(k) for k in keys], fontsize=8)
     ax.set_yticks(range(rows), [str(q) for q in queries], fontsize=8)
+    ax.grid(False)  # the course style's grid lines would cross the cells
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")
     if title:

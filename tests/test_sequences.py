@@ -73,10 +73,14 @@ def test_random_windows_are_shifted_by_one():
 
 
 def test_plot_attention_labels_every_row_and_column():
+    from course_utils.plots import use_course_style
+
+    use_course_style()  # its grid would cross the heatmap's cells
     weights = torch.softmax(torch.randn(3, 5), dim=-1)
     ax = plot_attention(weights, list("abc"), list("vwxyz"), title="demo")
     assert [t.get_text() for t in ax.get_xticklabels()] == list("vwxyz")
     assert [t.get_text() for t in ax.get_yticklabels()] == list("abc")
+    assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
     with pytest.raises(ValueError, match="one label per row"):
         plot_attention(weights, list("ab"), list("vwxyz"))
     plt.close("all")
