@@ -647,3 +647,40 @@ def test_an_endless_loop_in_a_notebook_kernel_gets_a_verdict_and_the_kernel_goes
     first = "".join(output.get("text", "") for output in nb.cells[0].outputs)
     assert first.startswith("not quite | The check stopped your code after 1 s")
     assert "alive" in "".join(output.get("text", "") for output in nb.cells[1].outputs)
+
+
+# --------------------------------------------------------------------------- forbid_kernels
+
+
+def _sdpa_by_private_alias(q, k, v):
+    return torch._C._nn.scaled_dot_product_attention(q, k, v)
+
+
+def _lstm_cell_by_aten(x, h, c, w_ih, w_hh):
+    return torch.ops.aten.lstm_cell(x, [h, c], w_ih, w_hh)
+
+
+def _swallowing(q, k, v):
+    try:
+        return torch.ops.aten.scaled_dot_product_attention.default(q, k, v)
+    except Exception:
+        return torch.softmax(q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5, -1) @ v
+
+
+def test_forbid_kernels_blocks_private_aliases_and_swallowed_errors():
+    from course_utils.checks import forbid_kernels
+
+    q = k = v = torch.randn(2, 3, 4)
+    for attempt in (_sdpa_by_private_alias, _swallowing):
+        with pytest.raises(Wrong, match=r"calls PyTorch's scaled_dot_product_attention.*Use a softmax"):
+            with forbid_kernels("scaled_dot_product_attention", instead="Use a softmax."):
+                attempt(q, k, v)
+    x, h, c = torch.randn(2, 3), torch.randn(2, 5), torch.randn(2, 5)
+    with pytest.raises(Wrong, match="lstm_cell"):
+        with forbid_kernels("lstm"):
+            _lstm_cell_by_aten(x, h, c, torch.randn(20, 3), torch.randn(20, 5))
+    with forbid_kernels("lstm", "scaled_dot_product_attention"):  # everything else runs as usual
+        assert torch.allclose(torch.softmax(q, -1).sum(-1), torch.ones(2, 3))
+    with pytest.raises(ValueError, match="kernel names"):
+        with forbid_kernels():
+            pass

@@ -53,6 +53,7 @@ from .guards import (
     expect_number,
     expect_tensor,
     forbid,
+    forbid_kernels,
     numpy_only,
     python_loop_in,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "expect_number",
     "expect_tensor",
     "forbid",
+    "forbid_kernels",
     "forward_backward",
     "hint",
     "is_stub",

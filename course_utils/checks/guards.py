@@ -46,6 +46,7 @@ __all__ = [
     "expect_number",
     "expect_tensor",
     "forbid",
+    "forbid_kernels",
     "numpy_only",
     "python_loop_in",
 ]
@@ -552,3 +553,48 @@ def expect_no_loops(answer: Callable[..., Any], what: str = "This exercise") -> 
     if loop is not None:
         raise Wrong(f"{what} asks for tensor operations, and your function uses {loop}.",
                     hint="Let broadcasting do the looping: add a dimension with [:, None] and combine whole tensors.")
+
+
+class _KernelBlocker(torch.overrides.TorchFunctionMode):
+    """Fails every call of a PyTorch function whose own name starts with one of ``prefixes``."""
+
+    def __init__(self, prefixes: tuple[str, ...], instead: str) -> None:
+        super().__init__()
+        self.prefixes, self.instead, self.seen = prefixes, instead, ""
+
+    def error(self) -> Wrong:
+        return Wrong(f"Your code calls PyTorch's {self.seen}, which this exercise asks you to write yourself."
+                     + (f" {self.instead}" if self.instead else ""))
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        name = (getattr(func, "__name__", "") or str(func).rsplit(".", 1)[-1]).split(".")[0]
+        if name.startswith(self.prefixes):
+            self.seen = self.seen or name
+            raise self.error()
+        return func(*args, **(kwargs or {}))
+
+
+@contextmanager
+def forbid_kernels(*prefixes: str, instead: str = "") -> Iterator[None]:
+    """Fail the answer if it reaches a PyTorch kernel whose name starts with one of ``prefixes``.
+
+    :func:`forbid` replaces public names (``torch.nn.functional.scaled_dot_product_attention``)
+    but cannot patch private aliases of the same kernel (``torch._C._nn.scaled_dot_product_attention``,
+    ``torch.ops.aten.lstm_cell``, ``torch._VF.gru_cell``), whose attributes are read-only. Every
+    one of them goes through PyTorch's ``__torch_function__`` protocol, so this mode sees the call
+    by the kernel's own name, whatever the alias. Use it together with :func:`forbid` (which gives
+    the nicer message for the public names). Even if the learner's code swallows the error,
+    leaving the block fails the answer.
+
+    Example::
+
+        with forbid("torch.nn.LSTM", answer=answer), forbid_kernels("lstm", instead="Write the gates."):
+            got = call(answer, x)
+    """
+    if not prefixes or not all(isinstance(p, str) and p for p in prefixes):
+        raise ValueError("forbid_kernels needs one or more non-empty kernel names, e.g. 'lstm_cell'.")
+    blocker = _KernelBlocker(tuple(prefixes), instead)
+    with blocker:
+        yield
+    if blocker.seen:  # the learner's code caught the error and went on
+        raise blocker.error()
