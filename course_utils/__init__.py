@@ -8,6 +8,7 @@ Each module has one job:
 - :mod:`course_utils.plots`: decision boundaries, image grids, training curves, confusion matrices.
 - :mod:`course_utils.train`: a short ``fit`` / ``evaluate`` / ``accuracy`` loop.
 - :mod:`course_utils.checks`: exercise self-checks with hints.
+- :mod:`course_utils.generative`: score generated digits (Frechet classifier distance, coverage).
 - :mod:`course_utils.widgets`: interactive demos that also draw a static figure.
 - :mod:`course_utils.doctor`: ``python -m course_utils doctor`` checks a machine.
 
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "environment_report", "get_device", "seed_everything"]
 
 _FROM_DEVICE = ("environment_report", "get_device", "seed_everything")
-_SUBMODULES = ("checks", "data", "data_status", "device", "doctor", "exercises", "plots",
-               "threads", "train", "widgets")
+_SUBMODULES = ("checks", "data", "data_status", "device", "doctor", "exercises", "generative", "plots",
+               "sequences", "threads", "train", "widgets")
 
 
 def __getattr__(name: str) -> Any:
