@@ -21,13 +21,14 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.ver
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 STAMP := $(VENV)/.course-installed
 
-.PHONY: help install lab test browser test-fast notebook new sync timings handouts site lint doctor constraints clean benchmark-threads
+.PHONY: help install lab test browser test-fast notebook notebooks new sync timings handouts site lint doctor constraints clean benchmark-threads
 
 help:
 	@echo "make lab              open the course in JupyterLab (installs on first run)"
 	@echo "make test             run every test and execute every notebook"
 	@echo "make test-fast        unit tests only: no notebooks, nothing marked slow"
 	@echo "make notebook NB=04   execute one notebook (by number) as CI does"
+	@echo "make notebooks        execute every notebook (on the GPU when there is one), no other tests"
 	@echo "make new NB=05        start notebook 05 from the course map in course.toml"
 	@echo "make sync             regenerate title blocks, badges, navigation and the README table"
 	@echo "make timings          record the run times of the last 'make test' into the notebooks"
@@ -59,7 +60,7 @@ test: $(STAMP) browser
 
 # The browser test drives the system's Chromium (Debian/Ubuntu package `chromium`). CI installs
 # it here; elsewhere the test skips with a message when it is missing. Never a browser download.
-CHROMIUM ?= /usr/bin/chromium
+CHROMIUM ?= $(or $(COURSE_CHROMIUM),/usr/bin/chromium)
 SUDO := $(if $(filter 0,$(shell id -u 2>/dev/null)),,sudo)
 browser:
 	@if [ -n "$$CI" ] && [ ! -x "$(CHROMIUM)" ]; then \
@@ -74,6 +75,9 @@ test-fast: $(STAMP)
 notebook: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make notebook NB=04"; exit 2; }
 	$(PY) -m pytest $(NBVAL) notebooks/$(NB)_*.ipynb $(PYTEST_ARGS)
+
+notebooks: $(STAMP)
+	$(PY) -m pytest $(NBVAL) notebooks $(PYTEST_ARGS)
 
 new: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make new NB=05"; exit 2; }

@@ -33,7 +33,7 @@ def _kernel_peak_mb(item: pytest.Item) -> float | None:
     except AttributeError:
         return None
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
     except OSError:
         return None
     for line in status.splitlines():
@@ -109,6 +109,20 @@ def _table(notebooks: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _accelerator() -> str:
+    """The device the notebooks' ``get_device()`` picks here, in words (the GPU's name on CUDA)."""
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return f"CUDA: {torch.cuda.get_device_name(0)}"
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return "Apple MPS"
+    except Exception as error:  # a broken install shows in the notebooks' own failures
+        return f"unknown ({type(error).__name__})"
+    return "none (CPU only)"
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or not _BENCHMARKS.notebooks:
         return
@@ -117,17 +131,20 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         "platform": platform.platform(),
         "python": platform.python_version(),
         "xdist_workers": getattr(config.option, "numprocesses", None) or 0,
+        "accelerator": _accelerator(),
     }
     lines = _table(_BENCHMARKS.notebooks)
     terminalreporter.section("notebook benchmarks")
     terminalreporter.write_line(
         f"Budget: {BUDGET_S} s per notebook on a 2-core CPU (a design target, not a test). "
-        f"This machine: {machine['cpus']} CPUs."
+        f"This machine: {machine['cpus']} CPUs, accelerator {machine['accelerator']}."
     )
     for line in lines:
         terminalreporter.write_line(line)
     REPORT_DIR.mkdir(exist_ok=True)
     payload = {"machine": machine, "budget_s": BUDGET_S, "notebooks": _BENCHMARKS.notebooks}
-    (REPORT_DIR / "benchmarks.json").write_text(json.dumps(payload, indent=2) + "\n")
-    (REPORT_DIR / "benchmarks.md").write_text("\n".join(lines) + "\n")
+    (REPORT_DIR / "benchmarks.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    heading = (f"Notebook run times: {machine['platform']}, Python {machine['python']}, {machine['cpus']} CPUs, "
+               f"accelerator {machine['accelerator']}.")
+    (REPORT_DIR / "benchmarks.md").write_text("\n".join([heading, "", *lines]) + "\n", encoding="utf-8")
     terminalreporter.write_line(f"Written to {REPORT_DIR / 'benchmarks.json'} and benchmarks.md")

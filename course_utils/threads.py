@@ -45,7 +45,7 @@ def _cgroup_quota(root: Path = _CGROUP) -> float | None:
     """The CPU quota of this process's cgroup in CPUs (e.g. 1.5), or None when there is none."""
     candidates: list[tuple[Path, Path | None]] = []
     try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        lines = Path("/proc/self/cgroup").read_text(encoding="utf-8").splitlines()
     except OSError:
         lines = []
     for line in lines:
@@ -60,9 +60,9 @@ def _cgroup_quota(root: Path = _CGROUP) -> float | None:
     for first, second in candidates:
         try:
             if second is None:
-                quota, period = first.read_text().split()[:2]
+                quota, period = first.read_text(encoding="utf-8").split()[:2]
             else:
-                quota, period = first.read_text().strip(), second.read_text().strip()
+                quota, period = first.read_text(encoding="utf-8").strip(), second.read_text(encoding="utf-8").strip()
         except (OSError, ValueError):
             continue
         if quota in ("max", "-1"):
@@ -98,7 +98,7 @@ class _Sample:
 
 def _system_busy_seconds() -> float | None:
     try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        fields = Path("/proc/stat").read_text(encoding="utf-8").split("\n", 1)[0].split()
     except OSError:
         fields = []
     if fields[:1] == ["cpu"]:

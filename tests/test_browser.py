@@ -78,10 +78,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     # Render every cell (no windowing), so the page holds all prompts and outputs at once.
     settings = folder / ".settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}), encoding="utf-8")
     notifications = folder / ".settings" / "@jupyterlab" / "apputils-extension"
     notifications.mkdir(parents=True)
-    (notifications / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    (notifications / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")
     port = _free_port()
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(folder / ".settings"), MPLBACKEND="module://matplotlib_inline.backend_inline")
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
@@ -102,7 +102,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("JupyterLab did not start:\n" + (folder / "lab.log").read_text()[-3000:])
+                pytest.fail("JupyterLab did not start:\n" + (folder / "lab.log").read_text(encoding="utf-8")[-3000:])
             time.sleep(0.5)
         yield base, folder
     finally:
@@ -140,7 +140,7 @@ def _saved_after(path: Path, mtime: float, timeout: float = 60) -> None:
     while time.monotonic() < deadline:
         if path.stat().st_mtime > mtime:
             try:
-                json.loads(path.read_text())
+                json.loads(path.read_text(encoding="utf-8"))
                 return
             except ValueError:
                 pass  # still being written
@@ -169,7 +169,7 @@ def _run_all_and_save(page: object, path: Path) -> None:
 
 
 def _check_saved_notebook(path: Path) -> None:
-    nb = json.loads(path.read_text())
+    nb = json.loads(path.read_text(encoding="utf-8"))
     code = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
     errors = [(cell.get("id"), output.get("ename"), output.get("evalue")) for cell in code
               for output in cell["outputs"] if output["output_type"] == "error"]

@@ -118,7 +118,7 @@ def test_duplicate_ids_are_rejected():
 def _exercise_cells() -> dict[str, dict[str, list[str]]]:
     found: dict[str, dict[str, list[str]]] = {}
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        for cell in json.loads(path.read_text())["cells"]:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             meta = cell.get("metadata", {}).get("course", {})
             if "exercise" in meta:
                 roles = found.setdefault(meta["exercise"], {"notebook": [path.name]})
@@ -143,7 +143,7 @@ def test_every_exercise_has_stub_solution_and_wrong_answers():
 
 def test_solution_cells_are_collapsed_and_tagged():
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        for cell in json.loads(path.read_text())["cells"]:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             meta = cell.get("metadata", {})
             if meta.get("course", {}).get("role") == "solution":
                 assert meta.get("jupyter", {}).get("source_hidden") is True, path.name
@@ -166,7 +166,7 @@ def test_every_notebook_has_four_exercises_and_the_teachers_guide_names_real_one
         per_notebook[exercise_id.split(".")[0]] = per_notebook.get(exercise_id.split(".")[0], 0) + 1
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         assert per_notebook.get(path.name[:2], 0) >= 4, f"{path.name} needs at least four exercises"
-    guide = (NOTEBOOKS.parent / "docs" / "teachers.md").read_text()
+    guide = (NOTEBOOKS.parent / "docs" / "teachers.md").read_text(encoding="utf-8")
     # the table under "| notebook | students build |", up to the first line that is not a row
     section = guide.split("| notebook | students build |", 1)[1].split("\n\n", 1)[0]
     table = re.findall(r"^\| (\d\d) \| (.+) \|$", section, flags=re.MULTILINE)

@@ -123,7 +123,7 @@ def test_make_doctor_checks_every_host_of_a_lab(tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     ssh = bin_dir / "ssh"
-    ssh.write_text(FAKE_SSH)
+    ssh.write_text(FAKE_SSH, encoding="utf-8")
     ssh.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     command = ["make", "--no-print-directory", "doctor", f"LAB_DIR={ROOT}"]

@@ -26,13 +26,13 @@ def _split(requirement: str) -> tuple[str, str]:
 
 
 def _pyproject() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def test_environment_yml_matches_pyproject():
     project = _pyproject()["project"]
     wanted = dict(_split(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"])
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert env["channels"] == ["conda-forge"], "use conda-forge only (the pytorch channel is retired)"
     found: dict[str, str] = {}
     pip_lines: list[str] = []
@@ -54,7 +54,7 @@ def test_environment_yml_matches_pyproject():
 
 def test_python_range_agrees():
     requires = _pyproject()["project"]["requires-python"]
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert requires == ">=3.10" and ">=3.10" in python and "<3.14" in python
     from course_utils.doctor import SUPPORTED_PYTHON
@@ -67,7 +67,7 @@ def test_constraints_pin_ci_versions_exactly_and_satisfy_the_ranges():
     from packaging.version import Version
 
     pins: dict[str, str] = {}
-    for line in (ROOT / "constraints" / "py311.txt").read_text().splitlines():
+    for line in (ROOT / "constraints" / "py311.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, _, version = line.partition("==")
             assert version, f"constraints must pin exact versions: {line!r}"
@@ -84,15 +84,15 @@ def test_constraints_pin_ci_versions_exactly_and_satisfy_the_ranges():
 
 
 def test_ci_runs_exactly_the_readme_test_command():
-    ci = (ROOT / ".ci" / "run").read_text()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     commands = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")]
     assert commands[-1].strip() == "make test"
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make lab" in readme and "make test" in readme
 
 
 def test_makefile_installs_editable_with_constraints_and_only_when_needed():
-    makefile = (ROOT / "Makefile").read_text()
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "-e \".[dev]\"" in makefile and "-c $(CONSTRAINTS)" in makefile
     # The install stamp depends on the files that define the environment, nothing else.
     assert re.search(r"^\$\(STAMP\): pyproject.toml \$\(CONSTRAINTS\)$", makefile, re.M)
@@ -101,8 +101,8 @@ def test_makefile_installs_editable_with_constraints_and_only_when_needed():
 
 
 def test_binder_environment_matches_the_conda_environment():
-    top = yaml.safe_load((ROOT / "environment.yml").read_text())
-    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text())
+    top = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text(encoding="utf-8"))
     assert binder["channels"] == top["channels"]
 
     def packages(env: dict) -> tuple[list[str], list[str]]:
@@ -122,7 +122,7 @@ def test_binder_environment_matches_the_conda_environment():
 
 def test_binder_installs_the_course_after_copying_the_repository():
     post_build = ROOT / "binder" / "postBuild"
-    text = post_build.read_text()
+    text = post_build.read_text(encoding="utf-8")
     assert text.startswith("#!/bin/bash") and "set -euo pipefail" in text
     assert re.search(r"^python -m pip install --no-deps .*-e \.$", text, flags=re.MULTILINE)
     assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable (git update-index --chmod=+x)"
@@ -130,10 +130,10 @@ def test_binder_installs_the_course_after_copying_the_repository():
 
 def test_binder_badges_open_jupyterlab_on_an_existing_notebook():
     pattern = re.compile(r"https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/([\w.-]+)\?urlpath=lab/tree/([^)\s]+)")
-    course = tomllib.loads((ROOT / "course.toml").read_text())["course"]
+    course = tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))["course"]
     owner_repo = course["repository"].removeprefix("https://github.com/")
-    texts = {"README.md": (ROOT / "README.md").read_text()}
-    texts.update({p.name: p.read_text() for p in sorted((ROOT / "notebooks").glob("*.ipynb"))})
+    texts = {"README.md": (ROOT / "README.md").read_text(encoding="utf-8")}
+    texts.update({p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "notebooks").glob("*.ipynb"))})
     found = 0
     for name, text in texts.items():
         for repo, branch, path in pattern.findall(text):

@@ -534,19 +534,19 @@ def test_new_notebook_starts_its_check_and_answers_on_the_shared_protections(rep
     new_notebook_cli.create_notebook(repo, "1")
     check_module = repo / "course_utils" / "exercises" / "nb01.py"
     answers = repo / "tests" / "answers" / "nb01.py"
-    source = check_module.read_text()
+    source = check_module.read_text(encoding="utf-8")
     for name in ("call(answer", "expect_tensor(", "forbid(", "random_shapes(", '"01.1"'):
         assert name in source
     compile(source, str(check_module), "exec")
     namespace: dict = {}
-    exec(compile(answers.read_text(), str(answers), "exec"), namespace)
+    exec(compile(answers.read_text(encoding="utf-8"), str(answers), "exec"), namespace)
     assert list(namespace["WRONG_ANSWERS"]) == ["01.1"]
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--config",
                            str(ROOT / "pyproject.toml"), str(check_module), str(answers)],
                           capture_output=True, text=True)
     assert ruff.returncode == 0, ruff.stdout
     # An existing module is never overwritten.
-    check_module.write_text("# mine\n")
+    check_module.write_text("# mine\n", encoding="utf-8")
     (repo / "notebooks" / "01_neurons.ipynb").unlink()
     new_notebook_cli.create_notebook(repo, "1")
-    assert check_module.read_text() == "# mine\n"
+    assert check_module.read_text(encoding="utf-8") == "# mine\n"

@@ -30,11 +30,11 @@ def test_choose_threads_leaves_the_busy_cpus_alone(usable, busy, expected):
 
 def _cgroup(tmp_path: Path, v2: str | None = None, v1: tuple[str, str] | None = None) -> Path:
     if v2 is not None:
-        (tmp_path / "cpu.max").write_text(v2)
+        (tmp_path / "cpu.max").write_text(v2, encoding="utf-8")
     if v1 is not None:
         (tmp_path / "cpu").mkdir()
-        (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text(v1[0])
-        (tmp_path / "cpu" / "cpu.cfs_period_us").write_text(v1[1])
+        (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text(v1[0], encoding="utf-8")
+        (tmp_path / "cpu" / "cpu.cfs_period_us").write_text(v1[1], encoding="utf-8")
     return tmp_path
 
 

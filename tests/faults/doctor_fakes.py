@@ -36,16 +36,16 @@ def fake_package(root: Path, module: str, code: str, dist: str | None = None,
     """Write a package ``module`` whose ``__init__`` runs ``code``; return ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     if single_file:
-        (root / f"{module}.py").write_text(textwrap.dedent(code))
+        (root / f"{module}.py").write_text(textwrap.dedent(code), encoding="utf-8")
     else:
         (root / module).mkdir(exist_ok=True)
-        (root / module / "__init__.py").write_text(textwrap.dedent(code))
+        (root / module / "__init__.py").write_text(textwrap.dedent(code), encoding="utf-8")
     if dist:
         info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
         info.mkdir(exist_ok=True)
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8")
         if direct_url:
-            (info / "direct_url.json").write_text(direct_url)
+            (info / "direct_url.json").write_text(direct_url, encoding="utf-8")
     return root
 
 

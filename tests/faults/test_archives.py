@@ -36,7 +36,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("COURSE_OFFLINE", raising=False)
     data = tmp_path / "course data"
     monkeypatch.setenv("COURSE_DATA_DIR", str(data))
-    (tmp_path / "victim").write_text("original")
+    (tmp_path / "victim").write_text("original", encoding="utf-8")
     return data
 
 
@@ -58,7 +58,7 @@ def serve_and_load(monkeypatch: pytest.MonkeyPatch, archive: bytes, split: str =
 
 
 def nothing_escaped(tmp_path: Path, data: Path) -> None:
-    assert (tmp_path / "victim").read_text() == "original"
+    assert (tmp_path / "victim").read_text(encoding="utf-8") == "original"
     escaped = [p for p in tmp_path.rglob("*evil*") if data not in p.parents]
     assert escaped == []
     assert not (data / "cifar-10-batches-py").exists()

@@ -168,7 +168,7 @@ def test_a_link_to_a_good_shared_copy_is_used(tmp_path: Path, data: Path, monkey
 
 
 CIFAR_ENTRIES: dict[str, tuple[Callable[[Path], None], str, str]] = {
-    "the folder is a file": (lambda p: (_remove_tree(p), p.write_text("x")), "", r"is a file, not a folder.*Remove it"),
+    "the folder is a file": (lambda p: (_remove_tree(p), p.write_text("x", encoding="utf-8")), "", r"is a file, not a folder.*Remove it"),
     "the folder is a link to nowhere": (lambda p: (_remove_tree(p), link(p, p.parent / "gone")), "", r"is a link to .*gone.*Remove the link"),
     "a batch is a folder": (lambda p: folder_instead(p / "data_batch_1"), "data_batch_1", r"is a folder.*Remove that folder"),
     "the test batch is empty": (lambda p: (p / "test_batch").write_bytes(b""), "test_batch", r"is empty.*delete it"),
@@ -212,7 +212,7 @@ def test_dataset_sources_reports_a_fifo_without_opening_it(data: Path) -> None:
 
 def test_a_data_folder_that_is_a_file(tmp_path: Path, data: Path, monkeypatch) -> None:
     blocker = tmp_path / "data file"
-    blocker.write_text("x")
+    blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("COURSE_DATA_DIR", str(blocker))
     assert len(D.load_mnist(verbose=False)) == 4000  # the sample needs no folder
     with pytest.raises(D.DataFolderError, match=r"(?s)data file is a file, not a folder.*COURSE_DATA_DIR"):

@@ -86,14 +86,14 @@ def block(monkeypatch: pytest.MonkeyPatch, locked: Path, *, read: bool = False) 
 
 
 def test_a_data_folder_under_a_file_cannot_be_created(folder, monkeypatch):
-    (folder.parent / "a-file").write_text("x")
+    (folder.parent / "a-file").write_text("x", encoding="utf-8")
     monkeypatch.setenv("COURSE_DATA_DIR", str(folder.parent / "a-file" / "data"))
     assert_fails(monkeypatch, "data folder", "cannot be created", "a-file is not a folder",
                  "set the environment variable COURSE_DATA_DIR to a folder you can write to")
 
 
 def test_a_data_folder_that_is_a_file(folder, monkeypatch):
-    folder.write_text("not a folder")
+    folder.write_text("not a folder", encoding="utf-8")
     assert_fails(monkeypatch, "data folder", f"{folder} is a file, not a folder", "COURSE_DATA_DIR")
 
 
@@ -228,7 +228,7 @@ def damage(folder: Path, how: str) -> Path:
     elif how == "dangling":
         target.symlink_to(target.parent / "nowhere.gz")
     elif how == "html":
-        target.write_text("<html><body>Too many requests</body></html>")
+        target.write_text("<html><body>Too many requests</body></html>", encoding="utf-8")
     return target
 
 
@@ -271,7 +271,7 @@ def test_an_unreadable_cached_file(folder, monkeypatch):
 
 def test_a_mnist_raw_folder_that_is_a_file(folder, monkeypatch):
     (folder / "MNIST").mkdir(parents=True)
-    (folder / "MNIST" / "raw").write_text("x")
+    (folder / "MNIST" / "raw").write_text("x", encoding="utf-8")
     assert_fails(monkeypatch, "data mnist", f"{folder / 'MNIST' / 'raw'} is a file, not a folder",
                  "delete it and run the loader again")
 
@@ -285,7 +285,7 @@ def test_an_incomplete_cifar_folder(folder, monkeypatch):
 
 def test_a_cifar_folder_name_taken_by_a_file(folder, monkeypatch):
     folder.mkdir()
-    (folder / "cifar-10-batches-py").write_text("the archive, renamed?")
+    (folder / "cifar-10-batches-py").write_text("the archive, renamed?", encoding="utf-8")
     assert_fails(monkeypatch, "data cifar10", f"{folder / 'cifar-10-batches-py'} is a file, not a folder",
                  "delete it and run the loader again")
 
@@ -321,10 +321,10 @@ def leftovers_of_downloads(folder: Path) -> None:
     files, and hidden scratch folders with unverified, partial files."""
     for raw in (folder / "MNIST" / "raw", folder / "FashionMNIST" / "raw"):
         raw.mkdir(parents=True, exist_ok=True)
-        (raw / ".download.lock").write_text("4242 pc07\n")
+        (raw / ".download.lock").write_text("4242 pc07\n", encoding="utf-8")
         (raw / ".download-k2j4").mkdir(exist_ok=True)
         (raw / ".download-k2j4" / IDX_FILES["train"][0]).write_bytes(b"\x1f\x8b partial")
-    (folder / ".cifar-10-batches-py.lock").write_text("4243 pc08\n")
+    (folder / ".cifar-10-batches-py.lock").write_text("4243 pc08\n", encoding="utf-8")
     (folder / ".download-x9q1" / "cifar-10-batches-py").mkdir(parents=True)
     (folder / ".download-x9q1" / "cifar-10-python.tar.gz").write_bytes(b"")  # just started
 
@@ -390,7 +390,7 @@ def test_a_learners_file_that_hides_the_sample_package_is_named(folder, tmp_path
 def test_names_without_its_last_name_file(folder, tmp_path, monkeypatch):
     package = shadow_package(tmp_path, monkeypatch, "names")
     for name in ("dist.male.first", "dist.female.first"):
-        (package / name).write_text("JAMES          3.318  3.318      1\n")
+        (package / name).write_text("JAMES          3.318  3.318      1\n", encoding="utf-8")
     assert_fails(monkeypatch, "data names", f"{package / 'dist.all.last'} is missing",
                  "pip install --force-reinstall names")
 

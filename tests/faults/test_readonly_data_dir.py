@@ -103,7 +103,7 @@ def test_the_data_dir_argument_is_checked_the_same_way(tmp_path: Path, monkeypat
 def test_a_file_in_the_way_of_the_folder(tmp_path: Path, monkeypatch, mnist_server, capsys) -> None:
     clear_proxies(monkeypatch)
     monkeypatch.delenv("COURSE_OFFLINE", raising=False)
-    (tmp_path / "notes.txt").write_text("not a folder")
+    (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
     folder = tmp_path / "notes.txt" / "data"
     monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
     D.load_mnist()

@@ -155,7 +155,7 @@ def test_a_peer_that_finished_an_mnist_file_first_is_reused(online: Path, monkey
 def hold_lock(path: Path, *, seconds: float, then: callable) -> threading.Thread:
     """A peer in a thread: holds the lock file (touching it) for ``seconds``, calls ``then``, releases."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    path.write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
 
     def peer() -> None:
         end = time.monotonic() + seconds
@@ -201,7 +201,7 @@ def test_the_lock_of_a_killed_process_is_taken_over(online: Path, monkeypatch) -
     files = tiny_mnist()
     raw = online / "MNIST" / "raw"
     raw.mkdir(parents=True)
-    (raw / ".download.lock").write_text("4242 a-machine-that-went-away\n")  # never touched again
+    (raw / ".download.lock").write_text("4242 a-machine-that-went-away\n", encoding="utf-8")  # never touched again
     with serving(files={f"/m/{n}": b for n, b in files.items()}) as server:
         apply_patches(checksum_patches(mnist=files, mnist_mirrors=(server.url + "m/",)), monkeypatch)
         start = time.monotonic()
@@ -215,7 +215,7 @@ def test_the_lock_of_a_dead_process_on_this_machine_is_taken_over_at_once(online
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     archive = tiny_cifar_archive()
     online.mkdir()
-    (online / f".{CIFAR}.lock").write_text(f"{finished.stdout.strip()} {socket.gethostname()}\n")
+    (online / f".{CIFAR}.lock").write_text(f"{finished.stdout.strip()} {socket.gethostname()}\n", encoding="utf-8")
     with serving(files={"/c/cifar-10-python.tar.gz": archive}) as server:
         apply_patches(checksum_patches(cifar_archive=archive, cifar_url=server.url + "c/cifar-10-python.tar.gz"), monkeypatch)
         start = time.monotonic()
@@ -283,21 +283,21 @@ def test_a_lock_that_is_no_longer_ours_is_left_in_place(tmp_path: Path) -> None:
     path = tmp_path / ".download.lock"
     with _lock.download_lock(path, done=lambda: False, what="MNIST", say=print) as holding:
         assert holding
-        path.write_text(f"1 {socket.gethostname()} someone-else\n")
-    assert path.read_text().endswith("someone-else\n")
+        path.write_text(f"1 {socket.gethostname()} someone-else\n", encoding="utf-8")
+    assert path.read_text(encoding="utf-8").endswith("someone-else\n")
 
 
 def test_a_fresh_lock_survives_a_late_stale_takeover(tmp_path: Path) -> None:
     # Two waiters judged the same old lock stale; the first replaced it with its own. The
     # second, acting on what it saw of the old one, must put the fresh lock back.
     path = tmp_path / ".download.lock"
-    path.write_text("999999 elsewhere\n")
+    path.write_text("999999 elsewhere\n", encoding="utf-8")
     info = path.stat()
     seen = (info.st_mtime_ns, info.st_size, info.st_ino)
     path.unlink()
-    path.write_text(f"{os.getpid()} {socket.gethostname()} the-new-holder\n")
+    path.write_text(f"{os.getpid()} {socket.gethostname()} the-new-holder\n", encoding="utf-8")
     _lock._take_over(path, seen)
-    assert path.read_text().endswith("the-new-holder\n")
+    assert path.read_text(encoding="utf-8").endswith("the-new-holder\n")
     assert [p.name for p in tmp_path.iterdir()] == [".download.lock"]  # no private copy left
 
 
@@ -318,10 +318,10 @@ with _lock.download_lock(path, done=lambda: False, what="x", say=lambda line: No
 def test_waiters_on_a_dead_processs_lock_hold_it_one_at_a_time(tmp_path: Path) -> None:
     for trial in range(5):
         path, log = tmp_path / f"lock{trial}", tmp_path / f"log{trial}"
-        path.write_text(f"999999 {socket.gethostname()}\n")  # a process that no longer exists
+        path.write_text(f"999999 {socket.gethostname()}\n", encoding="utf-8")  # a process that no longer exists
         holders = [subprocess.Popen([sys.executable, "-c", _HOLDER, str(path), str(log)])
                    for _ in range(6)]
         assert all(holder.wait(timeout=60) == 0 for holder in holders)
-        spans = sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines())
+        spans = sorted(tuple(map(float, line.split())) for line in log.read_text(encoding="utf-8").splitlines())
         assert len(spans) == 6
         assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans)), spans

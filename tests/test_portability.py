@@ -1,0 +1,113 @@
+"""What differs on Windows and macOS, checked on any machine.
+
+- Text files: Windows' default encoding is not UTF-8 (it is cp1252 on most machines), so
+  every text file the course's code reads or writes names its encoding; otherwise a notebook
+  with a "≥" in it fails to load there. Binary modes need no encoding.
+- Commands: Windows has no ``make``. The README gives the commands that stand in for
+  ``make lab`` and ``make test`` there, and CI runs exactly those on Windows: the pytest
+  options must stay those of the Makefile.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON_FILES = sorted([*ROOT.glob("course_utils/**/*.py"), *ROOT.glob("tools/**/*.py"),
+                       *ROOT.glob("tests/**/*.py"), ROOT / "conftest.py"])
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DEFAULT_MODES = {"open": "r", "gzip.open": "rb", "io.open": "r"}
+
+
+def _calls_without_encoding(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """(line, what) of each text-mode file call that leaves the encoding to the platform."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        keywords = {keyword.arg for keyword in node.keywords}
+        func = node.func
+        if "encoding" in keywords:
+            continue
+        if isinstance(func, ast.Attribute) and func.attr in ("read_text", "write_text"):
+            # Path.read_text() takes no other argument; metadata's dist.read_text(name) is not a file call
+            if func.attr == "write_text" or not node.args:
+                yield node.lineno, f".{func.attr}()"
+            continue
+        if isinstance(func, ast.Name) and func.id == "open":
+            name = "open"
+        elif isinstance(func, ast.Attribute) and func.attr == "open" and isinstance(func.value, ast.Name) \
+                and func.value.id in ("gzip", "io"):
+            name = f"{func.value.id}.open"
+        else:
+            continue
+        mode = node.args[1] if len(node.args) > 1 else next(
+            (keyword.value for keyword in node.keywords if keyword.arg == "mode"), None)
+        text = DEFAULT_MODES[name] if mode is None else (mode.value if isinstance(mode, ast.Constant) else "")
+        if isinstance(text, str) and "b" not in text:
+            yield node.lineno, f"{name}(..., {text!r})"
+
+
+def test_the_scan_finds_what_it_looks_for():
+    code = ("open('a')\nopen('a', 'rb')\nopen('a', encoding='utf-8')\nPath('a').read_text()\n"
+            "gzip.open('a')\ngzip.open('a', 'rt')\nio.open('a', mode='w')\np.write_text('x', encoding='utf-8')\n"
+            "dist.read_text('RECORD')\n")
+    assert [line for line, _ in _calls_without_encoding(ast.parse(code))] == [1, 4, 6, 7]
+
+
+@pytest.mark.parametrize("path", PYTHON_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_python_files_name_the_encoding_of_text_files(path):
+    found = list(_calls_without_encoding(ast.parse(path.read_text(encoding="utf-8"))))
+    assert not found, (f"{path.relative_to(ROOT)} reads or writes text without an encoding (Windows would use "
+                       f"cp1252): add encoding=\"utf-8\" at " + ", ".join(f"line {line} {what}" for line, what in found))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebooks_name_the_encoding_of_text_files(path):
+    found = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # IPython magics
+            continue
+        found += [f"cell {cell.get('id')} {what}" for _, what in _calls_without_encoding(tree)]
+    assert not found, f"{path.name}: text files without an encoding: {found}"
+
+
+def _readme_windows_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Without make \(Windows\)\s+```powershell\n(.*?)```", readme, re.DOTALL)
+    assert block, "README.md lost its 'Without make (Windows)' section with a powershell block"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def _makefile_nbval_options() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    match = re.search(r"^NBVAL := (.*)$", makefile, re.MULTILINE)
+    assert match, "the Makefile lost its NBVAL options"
+    return match.group(1).split()
+
+
+def test_the_windows_commands_do_what_make_test_and_make_lab_do():
+    commands = _readme_windows_commands()
+    pytest_line = next(line for line in commands if " -m pytest " in line)
+    words = shlex.split(pytest_line.replace("\\", "/"))
+    assert words[:3] == [".venv/Scripts/python", "-m", "pytest"]
+    assert [w for w in words[3:] if w.startswith("--")] == _makefile_nbval_options()
+    assert [w for w in words[3:] if not w.startswith("--")] == ["tests", "notebooks"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(PY) -m pytest $(NBVAL) tests notebooks $(PYTEST_ARGS)" in makefile
+    install = next(line for line in commands if "pip install" in line)
+    assert '-e ".[dev]"' in install and "constraints\\py311.txt" in install
+    lab = next(line for line in commands if "jupyter lab" in line)
+    welcome = re.search(r"^WELCOME := (.*)$", makefile, re.MULTILINE).group(1)
+    assert f"--LabApp.default_url=/lab/tree/{welcome}" in lab
