@@ -111,3 +111,44 @@ def test_the_windows_commands_do_what_make_test_and_make_lab_do():
     lab = next(line for line in commands if "jupyter lab" in line)
     welcome = re.search(r"^WELCOME := (.*)$", makefile, re.MULTILINE).group(1)
     assert f"--LabApp.default_url=/lab/tree/{welcome}" in lab
+
+
+def _windows_table() -> dict[str, str]:
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(make [^`]+)` \| `([^`]+)`", guide, re.MULTILINE)
+    assert rows, "CONTRIBUTING.md lost its table of Windows commands"
+    return dict(rows)
+
+
+def _recipe(makefile: str, target: str) -> str:
+    # the last definition: `doctor` has an ssh form for HOSTS= first, the local one after it
+    recipes = re.findall(rf"^{re.escape(target)}:[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.MULTILINE)
+    assert recipes, f"no recipe for make {target}"
+    lines = [line.strip() for line in recipes[-1].splitlines() if not line.strip().startswith("@test")]
+    assert len(lines) == 1, f"make {target} is not one command any more: update CONTRIBUTING's Windows table"
+    return lines[0]
+
+
+def test_every_make_task_has_its_windows_command():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    welcome = re.search(r"^WELCOME := (.*)$", makefile, re.MULTILINE).group(1)
+    notebooks = {path.name[:2]: path.name for path in NOTEBOOKS}
+    table = _windows_table()
+    for task, command in table.items():
+        words = shlex.split(task)
+        target = words[1]
+        number = " ".join(word.split("=", 1)[1] for word in words[2:] if word.startswith("NB="))
+        recipe = _recipe(makefile, target)
+        recipe = recipe.replace("notebooks/$(NB)_*.ipynb", f"notebooks\\{notebooks.get(number, '?')}")
+        for name, value in {"$(PY)": ".venv\\Scripts\\python", "$(BIN)/": ".venv\\Scripts\\",
+                            "$(NBVAL)": " ".join(_makefile_nbval_options()), "$(WELCOME)": welcome,
+                            "$(or $(NB),06)": number, "$(NB)": number}.items():
+            recipe = recipe.replace(name, value)
+        recipe = re.sub(r"\$\((PYTEST_ARGS|LAB_ARGS|ALLOW_ROOT)\)", "", recipe)
+        assert "$(" not in recipe, f"make {target}: {recipe} still has a make variable"
+        assert " ".join(recipe.split()) == command, f"{task}: the Makefile now runs {recipe!r}"
+    targets = set(re.findall(r"^([a-z-]+):", makefile, re.MULTILINE))
+    routine = {"lab", "test", "test-fast", "notebook", "notebooks", "new", "sync", "timings", "handouts", "site",
+               "lint", "doctor", "benchmark-threads"}
+    assert routine <= targets
+    assert routine == {task.split()[1] for task in table}, "a routine make task has no Windows command"
