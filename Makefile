@@ -11,6 +11,8 @@ PY := $(BIN)/python
 # Extra arguments for JupyterLab or pytest, e.g. `make test PYTEST_ARGS="-k data"`.
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# Extra arguments for `make grade`, e.g. GRADE_ARGS="--cell-timeout 120".
+GRADE_ARGS ?=
 WELCOME := notebooks/00_welcome_and_setup.ipynb
 # JupyterLab refuses to start as root unless told; containers and lab images often run as root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -21,7 +23,7 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.ver
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 STAMP := $(VENV)/.course-installed
 
-.PHONY: help install lab test browser test-fast notebook notebooks new sync timings handouts site lint doctor constraints clean benchmark-threads
+.PHONY: help install lab test browser test-fast notebook notebooks grade new sync timings handouts site lint doctor constraints clean benchmark-threads
 
 help:
 	@echo "make lab              open the course in JupyterLab (installs on first run)"
@@ -30,6 +32,7 @@ help:
 	@echo "make notebook NB=04   execute one notebook (by number) as CI does"
 	@echo "make notebooks        execute every notebook (on the GPU when there is one), no other tests"
 	@echo "make new NB=05        start notebook 05 from the course map in course.toml"
+	@echo "make grade DIR=subs   run every check over a folder of students' notebooks (a gradebook)"
 	@echo "make sync             regenerate title blocks, badges, navigation and the README table"
 	@echo "make timings          record the run times of the last 'make test' into the notebooks"
 	@echo "make handouts         student editions (solutions removed) in build/handouts; NB=\"03 04\" for some"
@@ -78,6 +81,11 @@ notebook: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) -m pytest $(NBVAL) notebooks $(PYTEST_ARGS)
+
+# Every student's notebook in DIR, each in its own sandbox; the gradebook goes to DIR-gradebook.
+grade: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make grade DIR=submissions/"; exit 2; }
+	$(PY) -m course_utils grade $(DIR) $(GRADE_ARGS)
 
 new: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make new NB=05"; exit 2; }

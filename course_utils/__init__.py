@@ -11,6 +11,8 @@ Each module has one job:
 - :mod:`course_utils.generative`: score generated digits (Frechet classifier distance, coverage).
 - :mod:`course_utils.widgets`: interactive demos that also draw a static figure.
 - :mod:`course_utils.doctor`: ``python -m course_utils doctor`` checks a machine.
+- :mod:`course_utils.grading` and :mod:`course_utils.gradebook`: ``python -m course_utils grade``
+  runs every check over a folder of students' notebooks and writes a gradebook.
 
 The most used names are re-exported here, so a notebook can write
 ``from course_utils import get_device, seed_everything``. They are imported on first use,
@@ -31,8 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "environment_report", "get_device", "seed_everything"]
 
 _FROM_DEVICE = ("environment_report", "get_device", "seed_everything")
-_SUBMODULES = ("checks", "data", "data_status", "device", "doctor", "exercises", "generative", "plots",
-               "sequences", "threads", "train", "widgets")
+_SUBMODULES = ("checks", "data", "data_status", "device", "doctor", "exercises", "generative",
+               "gradebook", "grading", "plots", "sequences", "threads", "train", "widgets")
 
 
 def __getattr__(name: str) -> Any:

@@ -138,17 +138,18 @@ def test_every_make_task_has_its_windows_command():
         words = shlex.split(task)
         target = words[1]
         number = " ".join(word.split("=", 1)[1] for word in words[2:] if word.startswith("NB="))
+        folder = " ".join(word.split("=", 1)[1] for word in words[2:] if word.startswith("DIR="))
         recipe = _recipe(makefile, target)
         recipe = recipe.replace("notebooks/$(NB)_*.ipynb", f"notebooks\\{notebooks.get(number, '?')}")
         for name, value in {"$(PY)": ".venv\\Scripts\\python", "$(BIN)/": ".venv\\Scripts\\",
                             "$(NBVAL)": " ".join(_makefile_nbval_options()), "$(WELCOME)": welcome,
-                            "$(or $(NB),06)": number, "$(NB)": number}.items():
+                            "$(or $(NB),06)": number, "$(NB)": number, "$(DIR)": folder}.items():
             recipe = recipe.replace(name, value)
-        recipe = re.sub(r"\$\((PYTEST_ARGS|LAB_ARGS|ALLOW_ROOT)\)", "", recipe)
+        recipe = re.sub(r"\$\((PYTEST_ARGS|LAB_ARGS|ALLOW_ROOT|GRADE_ARGS)\)", "", recipe)
         assert "$(" not in recipe, f"make {target}: {recipe} still has a make variable"
         assert " ".join(recipe.split()) == command, f"{task}: the Makefile now runs {recipe!r}"
     targets = set(re.findall(r"^([a-z-]+):", makefile, re.MULTILINE))
     routine = {"lab", "test", "test-fast", "notebook", "notebooks", "new", "sync", "timings", "handouts", "site",
-               "lint", "doctor", "benchmark-threads"}
+               "lint", "doctor", "benchmark-threads", "grade"}
     assert routine <= targets
     assert routine == {task.split()[1] for task in table}, "a routine make task has no Windows command"

@@ -30,9 +30,12 @@ import _thread
 import difflib
 import html
 import importlib
+import json
 import math
+import os
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -188,12 +191,32 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
                              f"There is no exercise {exercise_id!r}.{suggestion}",
                              hint="Copy the id from the exercise's own check cell.")
     else:
+        start = time.perf_counter()
         result = _run(known[exercise_id], answer)
+        _record(result, time.perf_counter() - start)
     if _in_ipython():
         result._ipython_display_()
     else:
         print(result.text())
     return result
+
+
+#: Set by the gradebook (``python -m course_utils grade``): each verdict is appended to this file.
+GRADE_LOG_VARIABLE = "COURSE_GRADE_LOG"
+
+
+def _record(result: CheckResult, seconds: float) -> None:
+    """Append the verdict as one JSON line to the file named by ``COURSE_GRADE_LOG``, if set."""
+    path = os.environ.get(GRADE_LOG_VARIABLE)
+    if not path:
+        return
+    line = {"exercise": result.exercise_id, "verdict": result.status, "message": result.message,
+            "hint": result.hint, "seconds": round(seconds, 3)}
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(line) + "\n")
+    except OSError:  # grading reports a check without a verdict as not run; never break the notebook
+        pass
 
 
 def _safe_text(error: BaseException) -> str:
