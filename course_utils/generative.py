@@ -47,7 +47,7 @@ FEATURES = 128
 FOUND_SHARE = 0.2 / NUM_CLASSES  # a class is "found" with at least a fifth of its fair share
 
 
-def _as_images(images: Any, argument: str) -> Tensor:
+def _as_images(images: Any, argument: str, minimum: int = 2) -> Tensor:
     """Return ``images`` as a float32 CPU tensor ``(N, 1, H, W)`` with values in [0, 1]."""
     if isinstance(images, np.ndarray):
         images = torch.from_numpy(np.asarray(images, dtype=np.float32))
@@ -65,8 +65,9 @@ def _as_images(images: Any, argument: str) -> Tensor:
     if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != x.shape[3]:
         raise ValueError(f"{argument} has shape {tuple(images.shape)}; the judge needs square grey images "
                          "(N, 1, H, W), (N, H, W) or (N, H*W).")
-    if x.shape[0] < 2:
-        raise ValueError(f"{argument} holds {x.shape[0]} image(s); the judge needs at least 2 (use 1,000).")
+    if x.shape[0] < minimum:
+        raise ValueError(f"{argument} holds {x.shape[0]} image(s); the judge needs at least {minimum} "
+                         "(scores compare sets of 1,000).")
     if not torch.isfinite(x).all():
         bad = int((~torch.isfinite(x)).any(dim=(1, 2, 3)).sum())
         raise ValueError(f"{argument}: {bad} image(s) contain NaN or infinite values; a generator that "
@@ -257,11 +258,11 @@ class DigitJudge:
 
     def features(self, images: Any) -> Tensor:
         """The judge's 128 penultimate features of each image, ``(N, 128)``."""
-        return self._outputs(_resized(_as_images(images, "images"), self.size, "images"))[0]
+        return self._outputs(_resized(_as_images(images, "images", minimum=1), self.size, "images"))[0]
 
     def predict_proba(self, images: Any) -> Tensor:
         """The judge's class probabilities for each image, ``(N, 10)``."""
-        return self._outputs(_resized(_as_images(images, "images"), self.size, "images"))[1].softmax(dim=1)
+        return self._outputs(_resized(_as_images(images, "images", minimum=1), self.size, "images"))[1].softmax(dim=1)
 
     def score(self, samples: Any, name: str = "samples") -> SampleScore:
         """Score ``samples`` against the reference digits (see the module docstring)."""

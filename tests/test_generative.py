@@ -98,6 +98,7 @@ def test_the_judge_reads_real_digits_well(judge):
     probabilities = judge.predict_proba(np.zeros((4, 28, 28), dtype=np.float32))
     assert probabilities.shape == (4, 10)
     torch.testing.assert_close(probabilities.sum(dim=1), torch.ones(4))
+    assert judge.predict_proba(torch.zeros(1, 28, 28)).shape == (1, 10)  # one image is fine here
 
 
 def test_reference_points_order_floor_below_ceilings(judge, digits):
