@@ -9,6 +9,7 @@ Each module has one job:
 - :mod:`course_utils.train`: a short ``fit`` / ``evaluate`` / ``accuracy`` loop.
 - :mod:`course_utils.checks`: exercise self-checks with hints.
 - :mod:`course_utils.generative`: score generated digits (Frechet classifier distance, coverage).
+- :mod:`course_utils.generators`: the VAE and the DCGAN of Part IV, trained in one line.
 - :mod:`course_utils.widgets`: interactive demos that also draw a static figure.
 - :mod:`course_utils.doctor`: ``python -m course_utils doctor`` checks a machine.
 - :mod:`course_utils.grading` and :mod:`course_utils.gradebook`: ``python -m course_utils grade``
@@ -34,7 +35,7 @@ __all__ = ["__version__", "environment_report", "get_device", "seed_everything"]
 
 _FROM_DEVICE = ("environment_report", "get_device", "seed_everything")
 _SUBMODULES = ("checks", "data", "data_status", "device", "doctor", "exercises", "generative",
-               "gradebook", "grading", "plots", "sequences", "threads", "train", "widgets")
+               "generators", "gradebook", "grading", "plots", "sequences", "threads", "train", "widgets")
 
 
 def __getattr__(name: str) -> Any:

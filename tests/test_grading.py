@@ -88,11 +88,12 @@ def _students(folder: Path) -> dict[str, set[tuple[str, str]]]:
             "import urllib.request\nurllib.request.urlopen('https://pypi.org/simple/', timeout=5).read(100)",
             "import socket\nsocket.create_connection(('8.8.8.8', 53), timeout=5)",
             _answered("00.1", _solution("00.1")), *_stubs("00.2", "00.3", "00.4", "00.5")),
-        "ivy/lab00.ipynb": _notebook(
+        # Without namespaces these writes would succeed, so there only the forgery is tried.
+        "ivy/lab00.ipynb": _notebook(*([
             f"open({str(other)!r}, 'w', encoding='utf-8').write('gone')",
             f"print(open({str(other)!r}, encoding='utf-8').read()[:50])",
             "import course_utils.exercises.nb00 as target\n"
-            "open(target.__file__, 'a', encoding='utf-8').write('# changed')",
+            "open(target.__file__, 'a', encoding='utf-8').write('# changed')"] if grading._namespaces() else []),
             *_stubs(*EXERCISES),
             "import os, json\nopen(os.environ['COURSE_GRADE_LOG'], 'a', encoding='utf-8').write("
             "json.dumps({'exercise': '00.3', 'verdict': 'correct', 'message': 'forged'}) + '\\n')"),
