@@ -34,6 +34,7 @@ import json
 import math
 import os
 import random
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -276,7 +277,14 @@ class _TimeLimit:
                 _thread.interrupt_main()
 
     def __enter__(self) -> _TimeLimit:
+        self._replaced: Any = None
         if self.seconds is not None and threading.current_thread() is threading.main_thread():
+            # interrupt_main() does nothing while SIGINT is ignored, as it is for a process started
+            # in the background (nohup, `&`, some CI runners): handle it for as long as the check runs.
+            previous = signal.getsignal(signal.SIGINT)
+            if previous in (signal.SIG_IGN, signal.SIG_DFL, None):
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                self._replaced = signal.SIG_DFL if previous is None else previous
             self._timer = threading.Timer(self.seconds, self._fire)
             self._timer.daemon = True
             self._timer.start()
@@ -287,6 +295,8 @@ class _TimeLimit:
             self._done = True
         if self._timer is not None:
             self._timer.cancel()
+        if self._replaced is not None:
+            signal.signal(signal.SIGINT, self._replaced)
 
 
 def _run(ex: Exercise, answer: Any) -> CheckResult:

@@ -9,7 +9,10 @@ as it was. A real Ctrl+C still stops the check.
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
+import signal
+import subprocess
 import sys
 import time
 
@@ -71,6 +74,23 @@ def test_an_endless_loop_is_stopped_with_a_verdict():
     result = checks._run(quick, answer)
     assert result.status == "not quite" and "stopped your code after 0.5 s" in result.message
     assert "loop" in result.hint and time.perf_counter() - start < 5
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT is ignored the POSIX way")
+def test_an_endless_loop_is_stopped_where_sigint_is_ignored():
+    """A process started in the background (nohup, `&`) ignores SIGINT; the time limit must still work."""
+    code = ("import dataclasses, signal, time\n"
+            "from course_utils.checks import core\n"
+            "assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN\n"
+            "def answer(p, t):\n    while True:\n        pass\n"
+            "quick = dataclasses.replace(core.exercises()['00.1'], time_limit=0.5)\n"
+            "result = core._run(quick, answer)\n"
+            "assert result.status == 'not quite', result\n"
+            "assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN\n"
+            "print('stopped')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert result.stdout.strip() == "stopped", result.stderr[-2000:]
 
 
 def test_the_learner_pressing_stop_still_stops(capsys):
