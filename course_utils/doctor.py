@@ -41,7 +41,7 @@ SUPPORTED_PYTHON = ((3, 10), (3, 13))
 # Used when this package's own metadata cannot be read (a checkout run without pip install).
 REQUIRED = ("torch", "torchvision", "numpy", "matplotlib", "ipython", "ipywidgets", "tqdm",
             "scikit-learn", "scikit-image", "mlxtend", "names", "statsmodels", "tokenizers", "nltk")
-LAB = ("jupyterlab",)  # needed only where the learner runs JupyterLab themselves
+LAB = ("jupyterlab", "nbclient", "ipykernel")  # where the learner runs JupyterLab (and the gradebook) themselves
 IMPORT_NAMES = {"scikit-learn": "sklearn", "scikit-image": "skimage", "ipython": "IPython",
                 "matplotlib": "matplotlib.pyplot"}
 STEP_TIMEOUT_S = 60.0  # one import, or the PyTorch computation (a first import can be slow)
